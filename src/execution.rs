@@ -1,0 +1,112 @@
+//! One run of a scenario: the steady state, then the Planner and the Enactors on their own
+//! threads, then the Enactors' next cycle. The same function runs under loom (one explored
+//! interleaving per call) and on real threads.
+
+use crate::enactor::Enactor;
+use crate::error::StoreError;
+use crate::plan::{Generation, Plan};
+use crate::planner::Planner;
+use crate::protocol::Variant;
+use crate::scenario::Scenario;
+use crate::schedule::{FreeRun, Schedule};
+use crate::store::PlanStore;
+use crate::sync::{Arc, thread};
+use crate::trace::{Actor, Event, Trace};
+use crate::zone::{Commit, WriteRule};
+
+/// What the actors share: the plan store, the zone, and the instrumentation.
+pub struct Shared {
+    /// Published plans.
+    pub store: PlanStore,
+    /// The DNS records.
+    pub zone: crate::zone::Zone,
+    /// The event log.
+    pub trace: std::sync::Arc<Trace>,
+}
+
+/// Runs `scenario` under `variant` once.
+///
+/// Steps:
+/// 1. Setup: generation 1 is published and applied to every endpoint (the steady state).
+/// 2. The Planner publishes generations 2..=G while every Enactor runs one cycle (pick the
+///    newest plan, check it once, write every endpoint, sweep), each on its own thread.
+/// 3. After all threads have joined, Enactor A runs its next cycle on the calling thread:
+///    that is when a system left inconsistent shows that it is stuck.
+///
+/// Every step is appended to `trace`; `schedule` may hold steps back to force an interleaving.
+///
+/// # Errors
+/// A [`StoreError`] if the Planner's generations were not increasing, which would be a bug in
+/// the Planner rather than a property of the protocol.
+pub fn execute(
+    scenario: &Scenario,
+    variant: Variant,
+    schedule: std::sync::Arc<dyn Schedule>,
+    trace: std::sync::Arc<Trace>,
+) -> Result<(), StoreError> {
+    let shared = Arc::new(Shared {
+        store: PlanStore::new(),
+        zone: crate::zone::Zone::new(scenario.endpoints()),
+        trace,
+    });
+    steady_state(&shared, scenario.endpoints())?;
+
+    let planner = {
+        let shared = Arc::clone(&shared);
+        let schedule = std::sync::Arc::clone(&schedule);
+        let planner = Planner::new(Generation(2), Generation(scenario.generations()));
+        thread::spawn(move || planner.run(&shared, schedule.as_ref()))
+    };
+    let enactors: Vec<_> = (0..scenario.enactors())
+        .map(|id| {
+            let shared = Arc::clone(&shared);
+            let schedule = std::sync::Arc::clone(&schedule);
+            let enactor = Enactor::new(id, variant, scenario.sweep_age());
+            thread::spawn(move || {
+                enactor.run_cycle(&shared, schedule.as_ref());
+                schedule.done(Actor::Enactor(id));
+            })
+        })
+        .collect();
+
+    let published = join(planner);
+    for enactor in enactors {
+        join(enactor);
+    }
+    published?;
+
+    // The next cycle runs alone, after every thread has joined: no script can hold it back.
+    Enactor::new(0, variant, scenario.sweep_age()).run_cycle(&shared, &FreeRun);
+    Ok(())
+}
+
+fn steady_state(shared: &Shared, endpoints: usize) -> Result<(), StoreError> {
+    let first = Generation(1);
+    {
+        let mut store = shared.store.lock();
+        store.publish(std::sync::Arc::new(Plan::for_generation(first, endpoints)))?;
+        shared.trace.record(Actor::Setup, Event::Published { generation: first });
+    }
+    for (endpoint, record) in shared.zone.records() {
+        let mut transaction = record.begin();
+        if let Commit::Installed { rollback } =
+            transaction.commit(first, WriteRule::Unconditional, &shared.store)
+        {
+            shared.trace.record(
+                Actor::Setup,
+                Event::Installed {
+                    endpoint,
+                    generation: first,
+                    rollback,
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+fn join<T>(handle: thread::JoinHandle<T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}

@@ -1,0 +1,59 @@
+//! # planrace
+//!
+//! In October 2025 a DNS Planner published numbered plans and three redundant Enactors applied
+//! them. One Enactor checked its plan was newer only once, at the start, then fell far behind;
+//! it overwrote a newer plan with its stale one, another Enactor's clean-up deleted that stale
+//! plan as too old, and the endpoint's record was left pointing at nothing, stuck.
+//! planrace implements that protocol and its fix once, runs them under loom to explore every
+//! interleaving, and on real threads to replay the incident.
+//!
+//! ```
+//! # #[cfg(not(loom))] {
+//! use planrace::{Property, Variant, replay_incident};
+//!
+//! // Force the incident's interleaving on real threads.
+//! let buggy = replay_incident(Variant::Buggy).unwrap();
+//! assert!(buggy.violations.iter().any(|v| v.property == Property::NoEmptyRecord));
+//! println!("{}", buggy.timeline());
+//!
+//! let fixed = replay_incident(Variant::Fixed).unwrap();
+//! assert!(fixed.violations.is_empty());
+//! # }
+//! ```
+//!
+//! ## Modules
+//! - [`sync`]: the facade over loom or parking_lot/std; the only place that names a backend.
+//! - [`plan`], [`store`], [`zone`]: plans, the plan store, the DNS records and their locks.
+//! - [`planner`], [`enactor`], [`sweeper`]: the actors.
+//! - [`protocol`]: the variants ([`Variant::Buggy`], [`Variant::Fixed`]).
+//! - [`execution`]: one run of a [`Scenario`]; [`schedule`]: steering a run.
+//! - [`invariant`]: the properties; [`trace`]: the event log and its timeline.
+//! - `explore` (under `--cfg loom`): exhaustive exploration and verdict lines.
+//! - `replay` (real threads): the incident's interleaving, forced.
+
+pub mod enactor;
+pub mod error;
+pub mod execution;
+#[cfg(loom)]
+pub mod explore;
+pub mod invariant;
+pub mod plan;
+pub mod planner;
+pub mod protocol;
+#[cfg(not(loom))]
+pub mod replay;
+pub mod scenario;
+pub mod schedule;
+pub mod store;
+pub mod sweeper;
+pub mod sync;
+pub mod trace;
+pub mod zone;
+
+pub use error::{ScenarioError, StoreError, VariantError, ZoneError};
+pub use invariant::{Property, Violation};
+pub use plan::{EndpointId, Generation, Plan, Target};
+pub use protocol::Variant;
+#[cfg(not(loom))]
+pub use replay::{Replay, ReplayError, replay_incident};
+pub use scenario::Scenario;

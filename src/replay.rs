@@ -1,0 +1,96 @@
+//! The incident's interleaving, forced step by step on real threads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::error::StoreError;
+use crate::execution::execute;
+use crate::invariant::{Violation, check};
+use crate::plan::{EndpointId, Generation};
+use crate::protocol::Variant;
+use crate::scenario::Scenario;
+use crate::schedule::{Point, Script};
+use crate::trace::{Actor, Step, Trace, render_timeline};
+
+/// How long a scripted step may wait for its turn before the replay is declared diverged.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Why a replay did not produce the scripted interleaving.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ReplayError {
+    /// The threads did not reach the steps the script expected.
+    #[error("the run left the script: {0}")]
+    Diverged(String),
+    /// The run itself failed.
+    #[error("the run failed: {0}")]
+    Run(#[from] StoreError),
+}
+
+/// The scenario the incident replay runs: two Enactors, one endpoint, four generations, the
+/// sweep deleting plans two or more generations older than the one applied (`2E1P4G2K`).
+pub fn incident_scenario() -> Scenario {
+    Scenario::new(2, 1, 4, 2).unwrap_or_else(|error| unreachable!("2E1P4G2K is valid: {error}"))
+}
+
+/// The incident, step by step (Enactor A is the delayed one, B the fast one):
+/// A picks generation 2 and passes its check; the Planner moves on to 4; B picks 4, checks and
+/// writes it; A, late, writes its stale 2 over it; B's sweep deletes every plan two or more
+/// generations older than 4, including 2, which the record now points to.
+pub fn incident_script() -> Vec<(Actor, Point)> {
+    let a = Actor::Enactor(0);
+    let b = Actor::Enactor(1);
+    let endpoint = EndpointId(0);
+    vec![
+        (Actor::Planner, Point::Publish(Generation(2))),
+        (a, Point::Pick),
+        (a, Point::Check(endpoint)),
+        (Actor::Planner, Point::Publish(Generation(3))),
+        (Actor::Planner, Point::Publish(Generation(4))),
+        (b, Point::Pick),
+        (b, Point::Check(endpoint)),
+        (b, Point::Write(endpoint)),
+        (a, Point::Write(endpoint)),
+        (b, Point::Sweep),
+        (a, Point::Sweep),
+    ]
+}
+
+/// A replayed execution.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    /// The execution's log.
+    pub steps: Vec<Step>,
+    /// The properties it violated.
+    pub violations: Vec<Violation>,
+    endpoints: usize,
+}
+
+impl Replay {
+    /// The execution as a timeline, violations marked.
+    pub fn timeline(&self) -> String {
+        render_timeline(&self.steps, self.endpoints, &self.violations)
+    }
+}
+
+/// Runs the incident interleaving ([`incident_script`]) on real threads under `variant`.
+///
+/// # Errors
+/// [`ReplayError::Diverged`] if the threads could not follow the script.
+pub fn replay_incident(variant: Variant) -> Result<Replay, ReplayError> {
+    let scenario = incident_scenario();
+    let script = Arc::new(Script::new(incident_script(), PATIENCE));
+    let trace = Arc::new(Trace::recording());
+    execute(&scenario, variant, script.clone(), Arc::clone(&trace))?;
+    if let Some(divergence) = script.divergence() {
+        return Err(ReplayError::Diverged(divergence));
+    }
+    let steps = trace.steps();
+    let violations = check(&steps, scenario.endpoints());
+    Ok(Replay {
+        steps,
+        violations,
+        endpoints: scenario.endpoints(),
+    })
+}
