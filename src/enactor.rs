@@ -153,9 +153,13 @@ impl Enactor {
             shared.trace.record(me, event);
             return Some(commit);
         }
-        shared
-            .trace
-            .record(me, Event::GaveUp { endpoint, generation });
+        shared.trace.record(
+            me,
+            Event::GaveUp {
+                endpoint,
+                generation,
+            },
+        );
         None
     }
 }

@@ -11,9 +11,7 @@ pub enum ScenarioError {
     #[error("a scenario needs at least one enactor")]
     NoEnactors,
     /// More Enactor threads than the backend can run.
-    #[error(
-        "{requested} enactors requested, at most {max} can run here ({reason})"
-    )]
+    #[error("{requested} enactors requested, at most {max} can run here ({reason})")]
     TooManyEnactors {
         /// Enactors asked for.
         requested: usize,

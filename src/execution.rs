@@ -10,7 +10,7 @@ use crate::protocol::Variant;
 use crate::scenario::Scenario;
 use crate::schedule::{FreeRun, Schedule};
 use crate::store::PlanStore;
-use crate::sync::{Arc, thread};
+use crate::sync::thread;
 use crate::trace::{Actor, Event, Trace};
 use crate::zone::{Commit, WriteRule};
 
@@ -44,7 +44,9 @@ pub fn execute(
     schedule: std::sync::Arc<dyn Schedule>,
     trace: std::sync::Arc<Trace>,
 ) -> Result<(), StoreError> {
-    let shared = Arc::new(Shared {
+    // A std Arc on purpose: sharing the handle is not part of the protocol, and loom's Arc
+    // would add a scheduling point for every clone and drop.
+    let shared = std::sync::Arc::new(Shared {
         store: PlanStore::new(),
         zone: crate::zone::Zone::new(scenario.endpoints()),
         trace,
@@ -52,14 +54,14 @@ pub fn execute(
     steady_state(&shared, scenario.endpoints())?;
 
     let planner = {
-        let shared = Arc::clone(&shared);
+        let shared = std::sync::Arc::clone(&shared);
         let schedule = std::sync::Arc::clone(&schedule);
         let planner = Planner::new(Generation(2), Generation(scenario.generations()));
         thread::spawn(move || planner.run(&shared, schedule.as_ref()))
     };
     let enactors: Vec<_> = (0..scenario.enactors())
         .map(|id| {
-            let shared = Arc::clone(&shared);
+            let shared = std::sync::Arc::clone(&shared);
             let schedule = std::sync::Arc::clone(&schedule);
             let enactor = Enactor::new(id, variant, scenario.sweep_age());
             thread::spawn(move || {
@@ -85,7 +87,9 @@ fn steady_state(shared: &Shared, endpoints: usize) -> Result<(), StoreError> {
     {
         let mut store = shared.store.lock();
         store.publish(std::sync::Arc::new(Plan::for_generation(first, endpoints)))?;
-        shared.trace.record(Actor::Setup, Event::Published { generation: first });
+        shared
+            .trace
+            .record(Actor::Setup, Event::Published { generation: first });
     }
     for (endpoint, record) in shared.zone.records() {
         let mut transaction = record.begin();

@@ -119,7 +119,8 @@ impl Exploration {
             self.variant,
             outcome.property,
             self.scenario,
-            self.bound.map_or_else(|| "none".to_owned(), |b| b.to_string()),
+            self.bound
+                .map_or_else(|| "none".to_owned(), |b| b.to_string()),
             self.executions,
             outcome.violations,
             if outcome.holds() { "holds" } else { "violated" },

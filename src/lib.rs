@@ -7,20 +7,6 @@
 //! planrace implements that protocol and its fix once, runs them under loom to explore every
 //! interleaving, and on real threads to replay the incident.
 //!
-//! ```
-//! # #[cfg(not(loom))] {
-//! use planrace::{Property, Variant, replay_incident};
-//!
-//! // Force the incident's interleaving on real threads.
-//! let buggy = replay_incident(Variant::Buggy).unwrap();
-//! assert!(buggy.violations.iter().any(|v| v.property == Property::NoEmptyRecord));
-//! println!("{}", buggy.timeline());
-//!
-//! let fixed = replay_incident(Variant::Fixed).unwrap();
-//! assert!(fixed.violations.is_empty());
-//! # }
-//! ```
-//!
 //! ## Modules
 //! - [`sync`]: the facade over loom or parking_lot/std; the only place that names a backend.
 //! - [`plan`], [`store`], [`zone`]: plans, the plan store, the DNS records and their locks.
@@ -30,6 +16,30 @@
 //! - [`invariant`]: the properties; [`trace`]: the event log and its timeline.
 //! - `explore` (under `--cfg loom`): exhaustive exploration and verdict lines.
 //! - `replay` (real threads): the incident's interleaving, forced.
+
+// Replaying needs real threads, so the runnable example only exists in the default build.
+#![cfg_attr(
+    not(loom),
+    doc = r#"
+## Example
+
+The incident, replayed on real threads (under `--cfg loom`, `explore` runs the proofs):
+
+```
+use planrace::{Property, Variant, replay_incident};
+
+// Force the incident's interleaving on real threads.
+let buggy = replay_incident(Variant::Buggy)?;
+assert!(buggy.violations.iter().any(|v| v.property == Property::NoEmptyRecord));
+println!("{}", buggy.timeline());
+
+// The same interleaving against the fixed protocol violates nothing.
+let fixed = replay_incident(Variant::Fixed)?;
+assert!(fixed.violations.is_empty());
+# Ok::<(), planrace::ReplayError>(())
+```
+"#
+)]
 
 pub mod enactor;
 pub mod error;

@@ -174,7 +174,10 @@ mod tests {
         let scenario: Scenario = "2E1P4G2K".parse().unwrap();
         assert_eq!(scenario, Scenario::new(2, 1, 4, 2).unwrap());
         assert_eq!(scenario.to_string(), "2E1P4G2K");
-        assert_eq!("3e2p5g2k".parse::<Scenario>().unwrap().to_string(), "3E2P5G2K");
+        assert_eq!(
+            "3e2p5g2k".parse::<Scenario>().unwrap().to_string(),
+            "3E2P5G2K"
+        );
     }
 
     #[test]
@@ -182,7 +185,10 @@ mod tests {
         assert_eq!(Scenario::new(0, 1, 4, 2), Err(ScenarioError::NoEnactors));
         assert!(matches!(
             Scenario::new(MAX_ENACTORS + 1, 1, 4, 2),
-            Err(ScenarioError::TooManyEnactors { max: MAX_ENACTORS, .. })
+            Err(ScenarioError::TooManyEnactors {
+                max: MAX_ENACTORS,
+                ..
+            })
         ));
         assert_eq!(Scenario::new(2, 0, 4, 2), Err(ScenarioError::NoEndpoints));
         assert!(matches!(
@@ -210,7 +216,14 @@ mod tests {
 
     #[test]
     fn rejects_malformed_text_with_a_message() {
-        for text in ["", "2E1P4G", "xE1P4G2K", "2E1P4G2K9", "2E-1P4G2K", "99999999999999999999E1P4G2K"] {
+        for text in [
+            "",
+            "2E1P4G",
+            "xE1P4G2K",
+            "2E1P4G2K9",
+            "2E-1P4G2K",
+            "99999999999999999999E1P4G2K",
+        ] {
             let error = text.parse::<Scenario>().unwrap_err();
             assert!(
                 matches!(error, ScenarioError::Malformed { .. }),

@@ -52,7 +52,9 @@ impl StoreGuard<'_> {
 
     /// The plan with the highest generation, if any.
     pub fn newest(&self) -> Option<PlanArc<Plan>> {
-        self.plans.last_key_value().map(|(_, plan)| PlanArc::clone(plan))
+        self.plans
+            .last_key_value()
+            .map(|(_, plan)| PlanArc::clone(plan))
     }
 
     /// The plan of `generation`, unless it was never published or has been deleted.

@@ -26,11 +26,8 @@ pub fn sweep(rule: SweepRule, applied: Generation, age: u64, shared: &Shared, ac
     match rule {
         SweepRule::AgeOnly => {
             let mut store = shared.store.lock();
-            let deleted: Vec<Generation> = store
-                .generations()
-                .into_iter()
-                .filter(old_enough)
-                .collect();
+            let deleted: Vec<Generation> =
+                store.generations().into_iter().filter(old_enough).collect();
             for generation in &deleted {
                 store.delete(*generation);
             }

