@@ -6,15 +6,16 @@ use std::str::FromStr;
 use crate::error::ScenarioError;
 
 /// The most Enactor threads one run may have. Under loom the limit is the model checker's: at
-/// most 5 threads including the model's main thread, and the Planner takes one.
+/// most 5 threads including the model's main thread, which plays the Planner.
 #[cfg(loom)]
-pub const MAX_ENACTORS: usize = 3;
+pub const MAX_ENACTORS: usize = 4;
 /// The most Enactor threads one run may have.
 #[cfg(not(loom))]
 pub const MAX_ENACTORS: usize = 64;
 
 #[cfg(loom)]
-const ENACTOR_LIMIT_REASON: &str = "loom runs at most 5 threads: main, the Planner and 3 Enactors";
+const ENACTOR_LIMIT_REASON: &str =
+    "loom runs at most 5 threads: the Planner on the main thread and 4 Enactors";
 #[cfg(not(loom))]
 const ENACTOR_LIMIT_REASON: &str = "a redundant fleet, not a thread pool";
 
@@ -29,7 +30,8 @@ pub const MAX_GENERATIONS: u64 = 1_000_000;
 /// just applied).
 ///
 /// Generation 1 is the steady state before the race: published and applied to every endpoint
-/// before the threads start. The Planner thread publishes generations 2 to `generations`.
+/// before the threads start. The Planner publishes generations 2 to `generations` while the
+/// Enactors run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Scenario {
     enactors: usize,
