@@ -22,7 +22,8 @@ pub enum Cycle {
     NothingPublished,
     /// The staleness check found the plan no newer than an endpoint's record; nothing written.
     Stale(Generation),
-    /// Every write was refused or given up; nothing was installed, so there was no sweep.
+    /// Every write was refused, skipped or given up; nothing was installed, so there was no
+    /// sweep.
     Superseded(Generation),
     /// At least one endpoint was written, then the sweep ran.
     Applied(Generation),
@@ -68,47 +69,67 @@ impl Enactor {
             return Cycle::NothingPublished;
         };
 
-        // The one-time staleness check, made before any write. Nothing re-checks it later, so
-        // an Enactor delayed after this point still writes whatever it picked.
+        // The one-time staleness check, made before any write. Nothing re-checks it later
+        // (except in RecheckBeforeWrite), so an Enactor delayed after this point still writes
+        // whatever it picked.
         for (endpoint, record) in shared.zone.records() {
-            schedule.reach(me, Point::Check(endpoint));
-            let active = record.begin().record().active;
-            let newer = active.is_none_or(|active| generation > active);
-            shared.trace.record(
-                me,
-                Event::Checked {
-                    endpoint,
-                    plan: generation,
-                    active,
-                    newer,
-                },
-            );
-            if !newer {
+            if !self.check(shared, schedule, endpoint, record, generation) {
                 return Cycle::Stale(generation);
             }
         }
 
         let mut installed = 0;
         for (endpoint, record) in shared.zone.records() {
+            if self.variant.rechecks_before_write()
+                && !self.check(shared, schedule, endpoint, record, generation)
+            {
+                continue;
+            }
             match self.write(shared, schedule, endpoint, record, generation) {
                 Some(Commit::Installed { .. }) => installed += 1,
                 Some(Commit::ActivePlanMissing { .. }) => return Cycle::Failed(generation),
-                Some(Commit::Rejected { .. }) | None => {}
+                Some(Commit::Rejected { .. } | Commit::PlanDeleted) | None => {}
             }
         }
         if installed == 0 {
             return Cycle::Superseded(generation);
         }
 
-        schedule.reach(me, Point::Sweep);
         sweeper::sweep(
             self.variant.sweep_rule(),
             generation,
             self.sweep_age,
             shared,
+            schedule,
             me,
         );
         Cycle::Applied(generation)
+    }
+
+    /// Reads `endpoint`'s record and compares: true when `generation` is newer than what it
+    /// holds. The record's lock is held only for the read.
+    fn check(
+        &self,
+        shared: &Shared,
+        schedule: &dyn Schedule,
+        endpoint: EndpointId,
+        record: &RecordLock,
+        generation: Generation,
+    ) -> bool {
+        schedule.reach(self.actor(), Point::Check(endpoint));
+        let transaction = record.begin();
+        let active = transaction.record().active;
+        let newer = active.is_none_or(|active| generation > active);
+        shared.trace.record(
+            self.actor(),
+            Event::Checked {
+                endpoint,
+                plan: generation,
+                active,
+                newer,
+            },
+        );
+        newer
     }
 
     /// Writes one endpoint in a transaction, retrying while another actor holds its lock.
@@ -148,6 +169,10 @@ impl Enactor {
                     endpoint,
                     generation,
                     missing,
+                },
+                Commit::PlanDeleted => Event::PlanGone {
+                    endpoint,
+                    generation,
                 },
             };
             shared.trace.record(me, event);

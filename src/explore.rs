@@ -2,6 +2,7 @@
 //! preemption bound), every property checked on each, violations counted without stopping.
 
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc as StdArc, Mutex as StdMutex, PoisonError};
 use std::time::Instant;
 
@@ -12,7 +13,8 @@ use crate::execution::execute;
 use crate::invariant::{Property, Violation, check};
 use crate::protocol::Variant;
 use crate::scenario::Scenario;
-use crate::schedule::FreeRun;
+use crate::schedule::{FreeRun, ScriptError, format_script, script_of};
+use crate::svg::render_svg;
 use crate::trace::{Step, Trace, render_timeline};
 
 /// A progress line goes to stderr after every this many executions.
@@ -48,7 +50,7 @@ pub fn preemption_bound(default: Option<usize>) -> Result<Option<usize>, Explore
     }
 }
 
-/// The first execution in which a property failed.
+/// An execution in which a property failed.
 #[derive(Debug, Clone)]
 pub struct Counterexample {
     /// Which execution it was, counting from 1 in loom's exploration order.
@@ -69,6 +71,19 @@ impl Counterexample {
             std::slice::from_ref(&self.violation),
         )
     }
+
+    /// The execution as an SVG sequence diagram titled `title`, the failing step in red.
+    pub fn svg(&self, title: &str) -> String {
+        render_svg(title, &self.steps, self.endpoints, Some(&self.violation))
+    }
+
+    /// The script that replays this execution on real threads (see `replay::replay`), as text.
+    ///
+    /// # Errors
+    /// [`ScriptError::GaveUp`] when the execution needs an Enactor to exhaust its retries.
+    pub fn script(&self) -> Result<String, ScriptError> {
+        script_of(&self.steps).map(|script| format_script(&script))
+    }
 }
 
 /// What the exploration found for one property.
@@ -78,8 +93,10 @@ pub struct PropertyOutcome {
     pub property: Property,
     /// Executions in which it failed.
     pub violations: u64,
-    /// The first of them.
+    /// The first of them in loom's order.
     pub first: Option<Counterexample>,
+    /// The one with the fewest steps (the earliest among equals).
+    pub shortest: Option<Counterexample>,
 }
 
 impl PropertyOutcome {
@@ -128,25 +145,90 @@ impl Exploration {
         )
     }
 
-    /// Every verdict line, each violated one followed by its first counterexample's timeline.
+    /// Every verdict line, each violated one followed by its first counterexample's timeline
+    /// and, when it is a different execution, the shortest one's.
     pub fn report(&self) -> String {
         let mut report = String::new();
         for outcome in &self.outcomes {
             report.push_str(&self.verdict_line(outcome));
             report.push('\n');
-            if let Some(example) = &outcome.first {
-                report.push_str(&format!(
-                    "counterexample for {} {} {} (execution {} of {}):\n{}\n",
-                    self.variant,
-                    outcome.property,
-                    self.scenario,
-                    example.execution,
-                    self.executions,
-                    example.timeline()
-                ));
+            if let Some(first) = &outcome.first {
+                report.push_str(&self.describe("first", outcome.property, first));
+            }
+            match (&outcome.first, &outcome.shortest) {
+                (Some(first), Some(shortest)) if shortest.execution != first.execution => {
+                    report.push_str(&self.describe("shortest", outcome.property, shortest));
+                }
+                (Some(_), Some(_)) => {
+                    report.push_str("(the first counterexample is also the shortest)\n\n")
+                }
+                _ => {}
             }
         }
         report
+    }
+
+    /// `<variant>-<property>-<config>`: the file name, without extension, of a counterexample.
+    pub fn file_stem(&self, property: Property) -> String {
+        format!("{}-{}-{}", self.variant, property, self.scenario)
+    }
+
+    /// Writes each violated property's shortest counterexample into `dir` as
+    /// `<variant>-<property>-<config>.txt` (timeline, replay script, then the first
+    /// counterexample) and `.svg` (sequence diagram). Returns the paths written.
+    ///
+    /// # Errors
+    /// Any I/O error creating `dir` or writing a file.
+    pub fn write_counterexamples(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(dir)?;
+        let mut written = Vec::new();
+        for outcome in &self.outcomes {
+            let (Some(first), Some(shortest)) = (&outcome.first, &outcome.shortest) else {
+                continue;
+            };
+            let stem = self.file_stem(outcome.property);
+            let mut text = format!("{}\n\n", self.verdict_line(outcome));
+            text.push_str(&self.describe("shortest", outcome.property, shortest));
+            text.push_str(&match shortest.script() {
+                Ok(script) => format!(
+                    "To replay on real threads: planrace::replay::replay(Variant::{}, \
+                     \"{}\".parse()?, parse_script(line)?), with the line below \
+                     (see docs/variants.md).\nreplay-script: {script}\n\n",
+                    self.variant, self.scenario
+                ),
+                Err(reason) => format!("Not replayable on real threads: {reason}\n\n"),
+            });
+            if first.execution != shortest.execution {
+                text.push_str(&self.describe("first", outcome.property, first));
+            }
+            let txt = dir.join(format!("{stem}.txt"));
+            std::fs::write(&txt, text)?;
+            let title = format!(
+                "{} {} {}: shortest counterexample ({} steps, execution {} of {})",
+                self.variant,
+                outcome.property,
+                self.scenario,
+                shortest.steps.len(),
+                shortest.execution,
+                self.executions
+            );
+            let svg = dir.join(format!("{stem}.svg"));
+            std::fs::write(&svg, shortest.svg(&title))?;
+            written.extend([txt, svg]);
+        }
+        Ok(written)
+    }
+
+    fn describe(&self, which: &str, property: Property, example: &Counterexample) -> String {
+        format!(
+            "{which} counterexample for {} {property} {} (execution {} of {}, {} steps):\n{}\n",
+            self.variant,
+            self.scenario,
+            example.execution,
+            self.executions,
+            example.steps.len(),
+            example.timeline()
+        )
     }
 }
 
@@ -173,6 +255,7 @@ pub fn explore(
                 property,
                 violations: 0,
                 first: None,
+                shortest: None,
             })
             .to_vec(),
         error: None,
@@ -204,12 +287,20 @@ pub fn explore(
                 .find(|o| o.property == violation.property)
             {
                 outcome.violations += 1;
-                outcome.first.get_or_insert_with(|| Counterexample {
+                let example = Counterexample {
                     execution,
                     steps: steps.clone(),
                     violation,
                     endpoints: scenario.endpoints(),
-                });
+                };
+                let shorter = outcome
+                    .shortest
+                    .as_ref()
+                    .is_none_or(|s| example.steps.len() < s.steps.len());
+                if shorter {
+                    outcome.shortest = Some(example.clone());
+                }
+                outcome.first.get_or_insert(example);
             }
         }
         if execution % PROGRESS_EVERY == 0 {

@@ -100,6 +100,8 @@ impl WorldView {
             | Event::LockBusy { .. }
             | Event::WriteRejected { .. }
             | Event::TransactionFailed { .. }
+            | Event::PlanGone { .. }
+            | Event::SweepScanned { .. }
             | Event::GaveUp { .. } => {}
         }
     }
@@ -122,13 +124,19 @@ impl fmt::Display for WorldView {
         for (index, record) in self.records.iter().enumerate() {
             let endpoint = EndpointId(index);
             match record.active {
-                Some(g) if self.resolves_empty(endpoint) => write!(f, "{endpoint}={g}(EMPTY) ")?,
-                Some(g) => write!(f, "{endpoint}={g} ")?,
-                None => write!(f, "{endpoint}=- ")?,
+                Some(g) => write!(f, "{endpoint}={g}")?,
+                None => write!(f, "{endpoint}=-")?,
             }
+            if self.resolves_empty(endpoint) {
+                f.write_str(" EMPTY")?;
+            }
+            if let Some(rollback) = record.rollback {
+                write!(f, " rb={rollback}")?;
+            }
+            f.write_str("  ")?;
         }
         let live: Vec<String> = self.live.iter().map(Generation::to_string).collect();
-        write!(f, "live {{{}}}", live.join(","))
+        write!(f, "store {{{}}}", live.join(","))
     }
 }
 

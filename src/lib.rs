@@ -11,10 +11,12 @@
 //! - [`sync`]: the facade over loom or parking_lot/std; the only place that names a backend.
 //! - [`plan`], [`store`], [`zone`]: plans, the plan store, the DNS records and their locks.
 //! - [`planner`], [`enactor`], [`sweeper`]: the actors.
-//! - [`protocol`]: the variants ([`Variant::Buggy`], [`Variant::Fixed`]).
+//! - [`protocol`]: the variants ([`Variant::Buggy`], [`Variant::Fixed`] and the broken fixes).
 //! - [`execution`]: one run of a [`Scenario`]; [`schedule`]: steering a run.
-//! - [`invariant`]: the properties; [`trace`]: the event log and its timeline.
-//! - `explore` (under `--cfg loom`): exhaustive exploration and verdict lines.
+//! - [`invariant`]: the properties; [`trace`]: the event log and its timeline; [`svg`]: the
+//!   same as a sequence diagram.
+//! - `explore` and `matrix` (under `--cfg loom`): exhaustive exploration, verdict lines, the
+//!   verdict matrix of every variant.
 //! - `replay` (real threads): the incident's interleaving, forced.
 
 // Replaying needs real threads, so the runnable example only exists in the default build.
@@ -47,6 +49,8 @@ pub mod execution;
 #[cfg(loom)]
 pub mod explore;
 pub mod invariant;
+#[cfg(loom)]
+pub mod matrix;
 pub mod plan;
 pub mod planner;
 pub mod protocol;
@@ -55,6 +59,7 @@ pub mod replay;
 pub mod scenario;
 pub mod schedule;
 pub mod store;
+pub mod svg;
 pub mod sweeper;
 pub mod sync;
 pub mod trace;

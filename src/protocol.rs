@@ -9,6 +9,10 @@ use crate::sweeper::SweepRule;
 use crate::zone::WriteRule;
 
 /// A version of the plan-update protocol.
+///
+/// Each variant is a choice of three settings: when the Enactor checks that its plan is newer
+/// ([`Variant::rechecks_before_write`]), how a transaction writes ([`Variant::write_rule`]), and
+/// what the sweep may delete ([`Variant::sweep_rule`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Variant {
     /// The protocol as the incident report describes it: the staleness check runs once, before
@@ -22,33 +26,80 @@ pub enum Variant {
     /// it decides that while holding every record's lock, so no write can slip in between the
     /// decision and the delete.
     Fixed,
+    /// The first fix people reach for: check again, just before each endpoint's write. The
+    /// re-check reads the record under its lock, releases it, then the write takes the lock
+    /// again: a time-of-check to time-of-use gap, smaller than the incident's but still there.
+    /// The sweep is the incident's.
+    RecheckBeforeWrite,
+    /// Only the conditional write of [`Variant::Fixed`], with the incident's age-based sweep.
+    /// Tried because the stale overwrite looks like the whole bug.
+    ConditionalWriteOnly,
+    /// Only the guarded sweep of [`Variant::Fixed`] (never delete a referenced plan, decided
+    /// atomically with the delete), with the incident's unconditional writes. Tried because
+    /// the deletion looks like the whole bug.
+    GuardedSweepOnly,
+    /// The guarded sweep done the easy way: read every record (each under its own lock), then
+    /// delete the unreferenced old plans in a separate step. Writes stay unconditional. A
+    /// write that lands between the read and the delete is not seen.
+    GuardedSweepNonAtomic,
+    /// A fix published for this incident: inside its transaction, the Enactor checks that its
+    /// own plan still exists before installing it, so it never installs an already deleted
+    /// plan. Writes are otherwise unconditional and the sweep is the incident's.
+    SkipDeletedPlan,
 }
 
 impl Variant {
     /// Every variant, in the order reports list them.
-    pub const ALL: [Variant; 2] = [Variant::Buggy, Variant::Fixed];
+    pub const ALL: [Variant; 7] = [
+        Variant::Buggy,
+        Variant::Fixed,
+        Variant::RecheckBeforeWrite,
+        Variant::ConditionalWriteOnly,
+        Variant::GuardedSweepOnly,
+        Variant::GuardedSweepNonAtomic,
+        Variant::SkipDeletedPlan,
+    ];
 
     /// The variant's name, as verdict lines print it.
     pub fn name(self) -> &'static str {
         match self {
             Variant::Buggy => "Buggy",
             Variant::Fixed => "Fixed",
+            Variant::RecheckBeforeWrite => "RecheckBeforeWrite",
+            Variant::ConditionalWriteOnly => "ConditionalWriteOnly",
+            Variant::GuardedSweepOnly => "GuardedSweepOnly",
+            Variant::GuardedSweepNonAtomic => "GuardedSweepNonAtomic",
+            Variant::SkipDeletedPlan => "SkipDeletedPlan",
         }
+    }
+
+    /// Whether the Enactor repeats the staleness check just before each endpoint's write, as a
+    /// separate step from the write.
+    pub fn rechecks_before_write(self) -> bool {
+        matches!(self, Variant::RecheckBeforeWrite)
     }
 
     /// How this variant's transactions write a record.
     pub fn write_rule(self) -> WriteRule {
         match self {
-            Variant::Buggy => WriteRule::Unconditional,
-            Variant::Fixed => WriteRule::NewerOnly,
+            Variant::Fixed | Variant::ConditionalWriteOnly => WriteRule::NewerOnly,
+            Variant::SkipDeletedPlan => WriteRule::IfPlanExists,
+            Variant::Buggy
+            | Variant::RecheckBeforeWrite
+            | Variant::GuardedSweepOnly
+            | Variant::GuardedSweepNonAtomic => WriteRule::Unconditional,
         }
     }
 
     /// What this variant's sweep may delete.
     pub fn sweep_rule(self) -> SweepRule {
         match self {
-            Variant::Buggy => SweepRule::AgeOnly,
-            Variant::Fixed => SweepRule::SkipReferenced,
+            Variant::Fixed | Variant::GuardedSweepOnly => SweepRule::SkipReferenced,
+            Variant::GuardedSweepNonAtomic => SweepRule::SkipReferencedNonAtomic,
+            Variant::Buggy
+            | Variant::RecheckBeforeWrite
+            | Variant::ConditionalWriteOnly
+            | Variant::SkipDeletedPlan => SweepRule::AgeOnly,
         }
     }
 }
@@ -85,7 +136,8 @@ mod tests {
         let error = "Paxos".parse::<Variant>().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown variant \"Paxos\" (known: Buggy, Fixed)"
+            "unknown variant \"Paxos\" (known: Buggy, Fixed, RecheckBeforeWrite, \
+             ConditionalWriteOnly, GuardedSweepOnly, GuardedSweepNonAtomic, SkipDeletedPlan)"
         );
     }
 }

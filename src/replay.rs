@@ -79,8 +79,21 @@ impl Replay {
 /// # Errors
 /// [`ReplayError::Diverged`] if the threads could not follow the script.
 pub fn replay_incident(variant: Variant) -> Result<Replay, ReplayError> {
-    let scenario = incident_scenario();
-    let script = Arc::new(Script::new(incident_script(), PATIENCE));
+    replay(variant, incident_scenario(), incident_script())
+}
+
+/// Runs `scenario` under `variant` on real threads, forcing the steps of `script` in order
+/// (for instance a loom counterexample's, from `schedule::script_of` or the `replay-script:`
+/// line of its file, read with `schedule::parse_script`).
+///
+/// # Errors
+/// [`ReplayError::Diverged`] if the threads could not follow the script.
+pub fn replay(
+    variant: Variant,
+    scenario: Scenario,
+    script: Vec<(Actor, Point)>,
+) -> Result<Replay, ReplayError> {
+    let script = Arc::new(Script::new(script, PATIENCE));
     let trace = Arc::new(Trace::recording());
     execute(&scenario, variant, script.clone(), Arc::clone(&trace))?;
     if let Some(divergence) = script.divergence() {

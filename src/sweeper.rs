@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use crate::execution::Shared;
 use crate::plan::Generation;
+use crate::schedule::{Point, Schedule};
 use crate::trace::{Actor, Event};
+use crate::zone::Record;
 
 /// What the sweep may delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,31 +18,30 @@ pub enum SweepRule {
     /// The sweep holds every record's transaction lock while it reads the references and
     /// deletes, so the answer cannot go stale between the check and the delete.
     SkipReferenced,
+    /// Never a referenced plan either, but the references are read record by record (each
+    /// under its own lock, released at once) and the delete is a later, separate step.
+    SkipReferencedNonAtomic,
 }
 
 /// Deletes the plans that `rule` allows, relative to the `applied` generation and sweep age
 /// `age`, as one step on the store, and logs what it deleted and what it kept.
-pub fn sweep(rule: SweepRule, applied: Generation, age: u64, shared: &Shared, actor: Actor) {
+pub fn sweep(
+    rule: SweepRule,
+    applied: Generation,
+    age: u64,
+    shared: &Shared,
+    schedule: &dyn Schedule,
+    actor: Actor,
+) {
     let cutoff = applied.0.checked_sub(age);
     let old_enough = |generation: &Generation| cutoff.is_some_and(|c| generation.0 <= c);
     match rule {
         SweepRule::AgeOnly => {
-            let mut store = shared.store.lock();
-            let deleted: Vec<Generation> =
-                store.generations().into_iter().filter(old_enough).collect();
-            for generation in &deleted {
-                store.delete(*generation);
-            }
-            shared.trace.record(
-                actor,
-                Event::Swept {
-                    applied,
-                    deleted,
-                    spared: Vec::new(),
-                },
-            );
+            schedule.reach(actor, Point::Sweep);
+            delete_unreferenced(shared, actor, applied, &BTreeSet::new(), old_enough);
         }
         SweepRule::SkipReferenced => {
+            schedule.reach(actor, Point::Sweep);
             // Records before the store: the crate's one lock order (see zone::Transaction).
             let held: Vec<_> = shared.zone.records().map(|(_, r)| r.begin()).collect();
             let referenced: BTreeSet<Generation> = held
@@ -48,23 +49,56 @@ pub fn sweep(rule: SweepRule, applied: Generation, age: u64, shared: &Shared, ac
                 .flat_map(|t| [t.record().active, t.record().rollback])
                 .flatten()
                 .collect();
-            let mut store = shared.store.lock();
-            let (spared, deleted): (Vec<Generation>, Vec<Generation>) = store
-                .generations()
-                .into_iter()
-                .filter(old_enough)
-                .partition(|g| referenced.contains(g));
-            for generation in &deleted {
-                store.delete(*generation);
+            delete_unreferenced(shared, actor, applied, &referenced, old_enough);
+            // Only now may writes resume: the decision and the delete were one step.
+            drop(held);
+        }
+        SweepRule::SkipReferencedNonAtomic => {
+            let mut referenced = BTreeSet::new();
+            for (endpoint, record) in shared.zone.records() {
+                schedule.reach(actor, Point::SweepScan(endpoint));
+                let transaction = record.begin();
+                let Record { active, rollback } = transaction.record();
+                shared.trace.record(
+                    actor,
+                    Event::SweepScanned {
+                        endpoint,
+                        active,
+                        rollback,
+                    },
+                );
+                referenced.extend(active.into_iter().chain(rollback));
             }
-            shared.trace.record(
-                actor,
-                Event::Swept {
-                    applied,
-                    deleted,
-                    spared,
-                },
-            );
+            // Every record lock is released here: a write can land before the delete below.
+            schedule.reach(actor, Point::Sweep);
+            delete_unreferenced(shared, actor, applied, &referenced, old_enough);
         }
     }
+}
+
+/// Deletes, in one store step, the plans old enough to go that `referenced` does not hold.
+fn delete_unreferenced(
+    shared: &Shared,
+    actor: Actor,
+    applied: Generation,
+    referenced: &BTreeSet<Generation>,
+    old_enough: impl Fn(&Generation) -> bool,
+) {
+    let mut store = shared.store.lock();
+    let (spared, deleted): (Vec<Generation>, Vec<Generation>) = store
+        .generations()
+        .into_iter()
+        .filter(|g| old_enough(g))
+        .partition(|g| referenced.contains(g));
+    for generation in &deleted {
+        store.delete(*generation);
+    }
+    shared.trace.record(
+        actor,
+        Event::Swept {
+            applied,
+            deleted,
+            spared,
+        },
+    );
 }

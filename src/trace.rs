@@ -98,6 +98,22 @@ pub enum Event {
         /// The deleted plan the record still points to.
         missing: Generation,
     },
+    /// Under a plan check: the plan to install had been deleted; the record was left alone.
+    PlanGone {
+        /// The endpoint not written.
+        endpoint: EndpointId,
+        /// The deleted generation the Enactor tried to write.
+        generation: Generation,
+    },
+    /// A non-atomic guarded sweep read one record, to learn which plans it references.
+    SweepScanned {
+        /// The endpoint whose record was read.
+        endpoint: EndpointId,
+        /// Its active generation at that moment.
+        active: Option<Generation>,
+        /// Its rollback generation at that moment.
+        rollback: Option<Generation>,
+    },
     /// The Enactor ran out of lock attempts for this endpoint and left it as it was.
     GaveUp {
         /// The endpoint left behind.
@@ -131,13 +147,11 @@ impl fmt::Display for Event {
                 newer,
             } => write!(
                 f,
-                "check {plan} > {endpoint}={}: {}",
+                "check {plan}>{endpoint}@{}: {}",
                 show(*active),
-                if *newer { "ok" } else { "stale, stop" }
+                if *newer { "ok" } else { "STALE" }
             ),
-            Event::LockBusy { endpoint, attempt } => {
-                write!(f, "{endpoint} lock busy (try {attempt})")
-            }
+            Event::LockBusy { endpoint, attempt } => write!(f, "{endpoint} busy (try {attempt})"),
             Event::Installed {
                 endpoint,
                 generation,
@@ -146,21 +160,28 @@ impl fmt::Display for Event {
             Event::WriteRejected {
                 endpoint,
                 generation,
-                active,
-            } => write!(f, "write {endpoint}:={generation} refused ({active})"),
+                ..
+            } => write!(f, "write {endpoint}:={generation} refused"),
             Event::TransactionFailed {
                 endpoint, missing, ..
-            } => write!(f, "txn {endpoint} FAILED: {missing} gone"),
+            } => write!(f, "txn {endpoint} FAIL: {missing} gone"),
+            Event::PlanGone {
+                endpoint,
+                generation,
+            } => write!(f, "skip {endpoint}: {generation} deleted"),
+            Event::SweepScanned {
+                endpoint,
+                active,
+                rollback,
+            } => write!(f, "scan {endpoint}@{}/{}", show(*active), show(*rollback)),
             Event::GaveUp {
                 endpoint,
                 generation,
             } => write!(f, "give up {endpoint}:={generation}"),
             Event::Swept {
-                applied,
-                deleted,
-                spared,
+                deleted, spared, ..
             } => {
-                write!(f, "sweep<{applied}: del {}", list(deleted))?;
+                write!(f, "sweep: del {}", list(deleted))?;
                 if !spared.is_empty() {
                     write!(f, " keep {}", list(spared))?;
                 }
@@ -237,12 +258,17 @@ impl Trace {
     }
 }
 
-/// Width of one actor's column in a timeline.
-const COLUMN: usize = 22;
+/// The width a timeline is laid out for.
+pub const TIMELINE_WIDTH: usize = 100;
 
-/// Renders `steps` as a timeline: one column per actor that appears, one row per step, the
-/// zone's records and the store's live generations after every step that changed them, and
-/// each violation's property name on the row where it broke.
+/// Width of the step-number gutter in a timeline.
+const GUTTER: usize = 5;
+
+/// Renders `steps` as a timeline: a column per thread (the Planner, then each Enactor, whose
+/// sweep appears in its own column), a row per step, a line with the zone's records and the
+/// store's live plans under every step that changed them, and each violation's property name
+/// under the step where it broke. The steady-state setup is summed up in one line on top.
+/// Laid out for [`TIMELINE_WIDTH`] columns.
 pub fn render_timeline(steps: &[Step], endpoints: usize, violations: &[Violation]) -> String {
     let mut actors: Vec<Actor> = steps
         .iter()
@@ -251,46 +277,51 @@ pub fn render_timeline(steps: &[Step], endpoints: usize, violations: &[Violation
         .collect();
     actors.sort();
     actors.dedup();
+    let column = (TIMELINE_WIDTH - GUTTER) / actors.len().max(1);
 
     let mut out = String::new();
-    let _ = write!(out, "{:>4} ", "step");
-    for actor in &actors {
-        let _ = write!(out, "| {:<COLUMN$}", actor.label());
-    }
-    let _ = writeln!(out, "| zone / store");
-
     let mut world = WorldView::new(endpoints);
-    let mut last_state = String::new();
-    for (index, step) in steps.iter().enumerate() {
+    let setup: Vec<String> = steps
+        .iter()
+        .take_while(|s| s.actor == Actor::Setup)
+        .map(|s| {
+            world.apply(s);
+            s.event.to_string()
+        })
+        .collect();
+    if !setup.is_empty() {
+        let _ = writeln!(out, "setup: {}", setup.join(", "));
+        let _ = writeln!(out, "{:GUTTER$}{world}", "");
+    }
+    let mut header = format!("{:<GUTTER$}", "step");
+    for actor in &actors {
+        header.push_str(&format!("{:<column$}", actor.label()));
+    }
+    let _ = writeln!(out, "{}", header.trim_end());
+    let _ = writeln!(out, "{}", "-".repeat(GUTTER + column * actors.len()));
+
+    for (index, step) in steps.iter().enumerate().skip(setup.len()) {
+        let before = world.to_string();
         world.apply(step);
-        let _ = write!(out, "{index:>4} ");
-        if step.actor == Actor::Setup {
-            // The steady state before the race spans the actor columns.
-            let width = actors.len() * (COLUMN + 2);
-            let _ = write!(out, "| {:<width$}", format!("setup: {}", step.event));
-        }
-        for actor in actors.iter().filter(|_| step.actor != Actor::Setup) {
-            let cell = if *actor == step.actor {
-                step.event.to_string()
-            } else {
-                String::new()
-            };
-            let _ = write!(out, "| {cell:<COLUMN$}");
-        }
-        let state = world.to_string();
-        let _ = write!(out, "| ");
-        if state != last_state {
-            out.push_str(&state);
-            last_state = state;
+        let lane = actors.iter().position(|a| *a == step.actor).unwrap_or(0);
+        let text = format!(
+            "{index:<GUTTER$}{:indent$}{}",
+            "",
+            step.event,
+            indent = lane * column
+        );
+        let _ = writeln!(out, "{}", text.trim_end());
+        let after = world.to_string();
+        if after != before {
+            let _ = writeln!(out, "{:GUTTER$}=> {after}", "");
         }
         for violation in violations.iter().filter(|v| v.step == index) {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "  <== {} violated: {}",
-                violation.property, violation.detail
+                "{:GUTTER$}^^^ {} violated: {}",
+                "", violation.property, violation.detail
             );
         }
-        out.push('\n');
     }
     out
 }
@@ -333,6 +364,10 @@ mod tests {
         assert!(header.contains("Planner") && header.contains("Enactor B"));
         assert!(text.contains("write ep0:=g1"));
         assert!(text.contains("ep0=g1"));
-        assert!(text.contains("live {g1}"));
+        assert!(text.contains("store {g1}"));
+        assert!(
+            text.lines()
+                .all(|line| line.chars().count() <= TIMELINE_WIDTH)
+        );
     }
 }

@@ -26,6 +26,9 @@ pub enum WriteRule {
     /// Replace only a strictly older generation: a compare-and-swap on the record's generation,
     /// evaluated inside the transaction, so the check and the write are one atomic step.
     NewerOnly,
+    /// Replace whatever is there, but only if the plan being installed still exists, checked
+    /// inside the transaction (a fix published for this incident).
+    IfPlanExists,
 }
 
 /// The result of committing a transaction.
@@ -47,6 +50,9 @@ pub enum Commit {
         /// The deleted generation the record still points to.
         missing: Generation,
     },
+    /// Under [`WriteRule::IfPlanExists`]: the plan to install has already been deleted, so the
+    /// record is left as it is.
+    PlanDeleted,
 }
 
 /// One endpoint's record and its transaction lock.
@@ -93,9 +99,15 @@ impl Transaction<'_> {
                 return Commit::Rejected { active };
             }
         }
-        if let Some(active) = self.record.active {
-            if !store.lock().contains(active) {
+        let checks_own_plan = rule == WriteRule::IfPlanExists;
+        if self.record.active.is_some() || checks_own_plan {
+            // One store step for both lookups, as one conditional request would be.
+            let store = store.lock();
+            if let Some(active) = self.record.active.filter(|g| !store.contains(*g)) {
                 return Commit::ActivePlanMissing { missing: active };
+            }
+            if checks_own_plan && !store.contains(generation) {
+                return Commit::PlanDeleted;
             }
         }
         let rollback = self.record.active.replace(generation);
@@ -239,6 +251,25 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn a_plan_check_refuses_to_install_a_deleted_plan() {
+        let store = store_with(&[1, 2, 3]);
+        let zone = Zone::new(1);
+        let mut txn = zone.record(EndpointId(0)).unwrap().begin();
+        txn.commit(Generation(3), WriteRule::IfPlanExists, &store);
+        store.lock().delete(Generation(2));
+        assert_eq!(
+            txn.commit(Generation(2), WriteRule::IfPlanExists, &store),
+            Commit::PlanDeleted
+        );
+        assert_eq!(
+            txn.commit(Generation(1), WriteRule::IfPlanExists, &store),
+            Commit::Installed {
+                rollback: Some(Generation(3))
+            }
+        );
     }
 
     #[test]

@@ -1,38 +1,47 @@
-//! Shared by the loom suites: explore, print the verdict lines and timelines, return the result.
+//! The loom suite's one exploration of the whole verdict matrix, shared by its tests.
 
 use std::io::Write as _;
+use std::sync::OnceLock;
 
-use planrace::explore::{Exploration, explore, preemption_bound};
-use planrace::{Scenario, Variant};
+use planrace::Variant;
+use planrace::matrix::{Matrix, explore_matrix, suite};
 
-/// Explores `variant` on `config` with `LOOM_MAX_PREEMPTIONS`, or `default_bound` when it is
-/// unset, and prints the report. Printing goes straight to stdout so that the verdict lines
-/// appear even when the test passes and the harness captures `println!`.
-pub fn explore_and_report(
-    variant: Variant,
-    config: &str,
-    default_bound: Option<usize>,
-) -> Exploration {
-    let scenario: Scenario = config
-        .parse()
-        .expect("the suite's configurations are valid");
-    let bound = preemption_bound(default_bound).expect("LOOM_MAX_PREEMPTIONS must be a number");
-    let header = format!(
-        "planrace: {variant} {scenario}: preemption bound {} ({})\n",
-        bound.map_or_else(|| "none".to_owned(), |b| b.to_string()),
-        if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_some() {
+/// Explorations run at once: one per core of the 2-core machine the suite is sized for.
+const WORKERS: usize = 2;
+
+/// The matrix of every variant on every configuration of the suite, explored once for all the
+/// tests of this binary. Every verdict line and counterexample is printed as its exploration
+/// finishes, straight to stdout so that the test harness does not hold it back.
+pub fn matrix() -> &'static Matrix {
+    static MATRIX: OnceLock<Matrix> = OnceLock::new();
+    MATRIX.get_or_init(|| {
+        let configs = suite().expect("LOOM_MAX_PREEMPTIONS must be a number");
+        let source = if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_some() {
             "from LOOM_MAX_PREEMPTIONS"
         } else {
-            "this test's default"
-        }
-    );
-    std::io::stdout()
-        .write_all(header.as_bytes())
-        .expect("stdout");
-    let exploration = explore(variant, scenario, bound).expect("exploration runs");
+            "the suite's defaults"
+        };
+        let bounds: Vec<String> = configs
+            .iter()
+            .map(|(scenario, bound)| {
+                let bound = bound.map_or_else(|| "none".to_owned(), |b| b.to_string());
+                format!("{scenario} bound={bound}")
+            })
+            .collect();
+        print_now(&format!(
+            "planrace: exploring {} variants on {} ({source})\n",
+            Variant::ALL.len(),
+            bounds.join(", ")
+        ));
+        explore_matrix(&Variant::ALL, &configs, WORKERS, |exploration| {
+            print_now(&exploration.report());
+        })
+        .expect("every exploration runs")
+    })
+}
+
+fn print_now(text: &str) {
     let mut out = std::io::stdout().lock();
-    out.write_all(exploration.report().as_bytes())
-        .expect("stdout");
+    out.write_all(text.as_bytes()).expect("stdout");
     out.flush().expect("stdout");
-    exploration
 }

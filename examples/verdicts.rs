@@ -1,0 +1,57 @@
+//! Explores every variant on every configuration of the loom suite, prints the verdict matrix
+//! as a Markdown table, and writes it to docs/verdicts.md, with every shortest counterexample
+//! in docs/counterexamples/ (.txt timeline and replay script, .svg sequence diagram).
+//!
+//! ```sh
+//! RUSTFLAGS="--cfg loom" cargo run --release --example verdicts
+//! ```
+
+#[cfg(loom)]
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write as _;
+    use std::path::Path;
+
+    use planrace::Variant;
+    use planrace::matrix::{explore_matrix, suite};
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let configs = suite()?;
+    let matrix = explore_matrix(&Variant::ALL, &configs, 2, |exploration| {
+        for outcome in &exploration.outcomes {
+            let line = exploration.verdict_line(outcome);
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }
+    })?;
+    let table = matrix.markdown();
+    println!("{table}");
+
+    let examples = root.join("docs/counterexamples");
+    if examples.exists() {
+        std::fs::remove_dir_all(&examples)?;
+    }
+    for exploration in &matrix.explorations {
+        exploration.write_counterexamples(&examples)?;
+    }
+    let document = format!(
+        "# Verdict matrix\n\n\
+         Every protocol variant explored by loom on every configuration of the suite; each verdict \
+         is what the exploration found, not what was expected. `bound=none` means every \
+         interleaving was explored; a number is loom's preemption bound. `executions` counts \
+         complete interleavings, `violations` those in which the property failed. Written by \
+         `RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts`; the loom suite fails \
+         when this table and its own exploration disagree (seconds aside). docs/variants.md \
+         explains each row; the shortest counterexample of each violation is in \
+         [counterexamples/](counterexamples/).\n\n{table}"
+    );
+    std::fs::write(root.join("docs/verdicts.md"), document)?;
+    eprintln!("wrote docs/verdicts.md and docs/counterexamples/");
+    Ok(())
+}
+
+#[cfg(not(loom))]
+fn main() {
+    eprintln!(
+        "the verdict matrix comes from loom: run\n  RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts"
+    );
+    std::process::exit(2);
+}

@@ -1,0 +1,146 @@
+//! The loom proofs: every variant explored on every configuration of the suite, each verdict
+//! computed by the exploration. `Buggy` must violate every property and show how; `Fixed` must
+//! hold every one; docs/verdicts.md must say what the exploration found.
+#![cfg(loom)]
+
+mod common;
+
+use std::path::Path;
+
+use planrace::explore::Exploration;
+use planrace::matrix::parse_markdown;
+use planrace::{Property, Variant};
+
+fn explorations_of(variant: Variant) -> Vec<&'static Exploration> {
+    let found: Vec<_> = common::matrix()
+        .explorations
+        .iter()
+        .filter(|e| e.variant == variant)
+        .collect();
+    assert_eq!(found.len(), planrace::matrix::SUITE.len());
+    found
+}
+
+#[test]
+fn buggy_violates_every_property_and_shows_how() {
+    for exploration in explorations_of(Variant::Buggy) {
+        for property in Property::ALL {
+            let outcome = exploration
+                .outcome(property)
+                .expect("every property is checked");
+            assert!(
+                outcome.violations > 0,
+                "loom found no execution of Buggy {} violating {property}",
+                exploration.scenario
+            );
+            let first = outcome.first.as_ref().expect("first counterexample kept");
+            assert_eq!(first.violation.property, property);
+            assert!(
+                first
+                    .timeline()
+                    .contains(&format!("^^^ {property} violated")),
+                "the timeline marks the breaking step:\n{}",
+                first.timeline()
+            );
+        }
+    }
+}
+
+#[test]
+fn fixed_holds_every_property() {
+    for exploration in explorations_of(Variant::Fixed) {
+        assert!(exploration.executions > 0);
+        for outcome in &exploration.outcomes {
+            let shown = outcome
+                .first
+                .as_ref()
+                .map(|example| example.timeline())
+                .unwrap_or_default();
+            assert_eq!(
+                outcome.violations, 0,
+                "Fixed {} violates {}:\n{shown}",
+                exploration.scenario, outcome.property
+            );
+        }
+    }
+}
+
+#[test]
+fn every_violation_keeps_its_first_and_shortest_counterexample() {
+    let matrix = common::matrix();
+    assert_eq!(
+        matrix.explorations.len(),
+        Variant::ALL.len() * planrace::matrix::SUITE.len()
+    );
+    for exploration in &matrix.explorations {
+        for outcome in &exploration.outcomes {
+            match (&outcome.first, &outcome.shortest) {
+                (None, None) => assert!(outcome.holds()),
+                (Some(first), Some(shortest)) => {
+                    assert!(!outcome.holds());
+                    assert!(shortest.steps.len() <= first.steps.len());
+                    assert!(shortest.execution >= first.execution);
+                    assert_eq!(shortest.violation.property, outcome.property);
+                }
+                _ => panic!("first and shortest are kept together"),
+            }
+        }
+    }
+}
+
+#[test]
+fn counterexamples_are_written_as_text_and_svg() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/planrace");
+    for exploration in &common::matrix().explorations {
+        let written = exploration
+            .write_counterexamples(&dir)
+            .expect("target/planrace is writable");
+        let violated = exploration.outcomes.iter().filter(|o| !o.holds()).count();
+        assert_eq!(written.len(), 2 * violated);
+        for outcome in exploration.outcomes.iter().filter(|o| !o.holds()) {
+            let stem = dir.join(exploration.file_stem(outcome.property));
+            let text = std::fs::read_to_string(stem.with_extension("txt")).expect("txt written");
+            assert!(text.contains(&format!("^^^ {} violated", outcome.property)));
+            let svg = std::fs::read_to_string(stem.with_extension("svg")).expect("svg written");
+            assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+            assert!(svg.contains(&format!("{} violated", outcome.property)));
+        }
+    }
+}
+
+#[test]
+fn docs_verdicts_match_the_exploration() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verdicts.md");
+    let documented = parse_markdown(&std::fs::read_to_string(&path).expect("docs/verdicts.md"));
+    let explored = common::matrix().rows();
+    let mut compared = 0;
+    for row in &explored {
+        let Some(doc) = documented.iter().find(|d| {
+            (&d.variant, &d.property, &d.config) == (&row.variant, &row.property, &row.config)
+        }) else {
+            panic!(
+                "docs/verdicts.md has no row for {} {} {}; regenerate it with \
+                 RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts",
+                row.variant, row.property, row.config
+            );
+        };
+        if doc.bound != row.bound {
+            // LOOM_MAX_PREEMPTIONS changed the bound: a different exploration, nothing to compare.
+            continue;
+        }
+        assert_eq!(
+            doc, row,
+            "docs/verdicts.md disagrees with the exploration; regenerate it with \
+             RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts"
+        );
+        compared += 1;
+    }
+    assert_eq!(
+        documented.len(),
+        explored.len(),
+        "docs/verdicts.md has extra rows"
+    );
+    if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_none() {
+        assert_eq!(compared, explored.len());
+    }
+}
