@@ -5,6 +5,14 @@
 //! ```sh
 //! RUSTFLAGS="--cfg loom" cargo run --release --example verdicts
 //! ```
+//!
+//! With a variant and a configuration, it explores just that one (with `LOOM_MAX_PREEMPTIONS`
+//! as the bound, none when unset) and prints its verdict lines and counterexamples, writing
+//! nothing:
+//!
+//! ```sh
+//! LOOM_MAX_PREEMPTIONS=4 RUSTFLAGS="--cfg loom" cargo run --release --example verdicts -- ConditionalWriteOnly 3E2P4G2K
+//! ```
 
 #[cfg(loom)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,6 +21,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     use planrace::Variant;
     use planrace::matrix::{explore_matrix, suite};
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [variant, config] = args.as_slice() {
+        let variant: Variant = variant.parse()?;
+        let scenario: planrace::Scenario = config.parse()?;
+        let exploration = planrace::explore::explore(
+            variant,
+            scenario,
+            planrace::explore::preemption_bound(None)?,
+        )?;
+        print!("{}", exploration.report());
+        return Ok(());
+    }
+    if !args.is_empty() {
+        return Err("usage: verdicts [VARIANT CONFIG]".into());
+    }
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let configs = suite()?;

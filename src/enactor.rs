@@ -13,14 +13,14 @@ use crate::zone::{Commit, RecordLock};
 /// How many times an Enactor tries an endpoint's transaction lock before it leaves that
 /// endpoint for its next cycle. The incident's Enactors retried, and the retries are what made
 /// one of them so late; a bound keeps every explored execution finite.
-pub const MAX_LOCK_ATTEMPTS: u32 = 4;
+pub const MAX_LOCK_ATTEMPTS: u32 = 3;
 
 /// How one Enactor cycle ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cycle {
     /// The store held no plan.
     NothingPublished,
-    /// The staleness check found the plan no newer than an endpoint's record; nothing written.
+    /// The staleness check found the plan no newer than any endpoint's record; nothing written.
     Stale(Generation),
     /// Every write was refused, skipped or given up; nothing was installed, so there was no
     /// sweep.
@@ -54,7 +54,7 @@ impl Enactor {
         Actor::Enactor(self.id)
     }
 
-    /// Runs one cycle: pick, check once, write every endpoint, sweep.
+    /// Runs one cycle: pick, check once, write every endpoint the check found older, sweep.
     pub fn run_cycle(&self, shared: &Shared, schedule: &dyn Schedule) -> Cycle {
         let me = self.actor();
         schedule.reach(me, Point::Pick);
@@ -71,15 +71,20 @@ impl Enactor {
 
         // The one-time staleness check, made before any write. Nothing re-checks it later
         // (except in RecheckBeforeWrite), so an Enactor delayed after this point still writes
-        // whatever it picked.
-        for (endpoint, record) in shared.zone.records() {
-            if !self.check(shared, schedule, endpoint, record, generation) {
-                return Cycle::Stale(generation);
-            }
+        // whatever it picked. An endpoint already at this plan or newer is left out; the plan
+        // is stale when no endpoint is older.
+        let older: Vec<bool> = shared
+            .zone
+            .records()
+            .map(|(endpoint, record)| self.check(shared, schedule, endpoint, record, generation))
+            .collect();
+        if !older.contains(&true) {
+            return Cycle::Stale(generation);
         }
 
         let mut installed = 0;
-        for (endpoint, record) in shared.zone.records() {
+        let to_write = shared.zone.records().zip(older).filter(|(_, older)| *older);
+        for ((endpoint, record), _) in to_write {
             if self.variant.rechecks_before_write()
                 && !self.check(shared, schedule, endpoint, record, generation)
             {

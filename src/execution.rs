@@ -2,6 +2,8 @@
 //! threads, then the Enactors' next cycle. The same function runs under loom (one explored
 //! interleaving per call) and on real threads.
 
+use std::sync::Arc;
+
 use crate::enactor::Enactor;
 use crate::error::StoreError;
 use crate::plan::{Generation, Plan};
@@ -12,16 +14,16 @@ use crate::schedule::{FreeRun, Schedule};
 use crate::store::PlanStore;
 use crate::sync::thread;
 use crate::trace::{Actor, Event, Trace};
-use crate::zone::{Commit, WriteRule};
+use crate::zone::{Commit, WriteRule, Zone};
 
 /// What the actors share: the plan store, the zone, and the instrumentation.
 pub struct Shared {
     /// Published plans.
     pub store: PlanStore,
     /// The DNS records.
-    pub zone: crate::zone::Zone,
+    pub zone: Zone,
     /// The event log.
-    pub trace: std::sync::Arc<Trace>,
+    pub trace: Arc<Trace>,
 }
 
 /// Runs `scenario` under `variant` once.
@@ -42,22 +44,22 @@ pub struct Shared {
 pub fn execute(
     scenario: &Scenario,
     variant: Variant,
-    schedule: std::sync::Arc<dyn Schedule>,
-    trace: std::sync::Arc<Trace>,
+    schedule: Arc<dyn Schedule>,
+    trace: Arc<Trace>,
 ) -> Result<(), StoreError> {
-    // A std Arc on purpose: sharing the handle is not part of the protocol, and loom's Arc
-    // would add a scheduling point for every clone and drop.
-    let shared = std::sync::Arc::new(Shared {
+    // std's Arc on purpose (see sync.rs): sharing the handle is not part of the protocol, and
+    // loom's Arc would add a scheduling point for every clone and drop.
+    let shared = Arc::new(Shared {
         store: PlanStore::new(),
-        zone: crate::zone::Zone::new(scenario.endpoints()),
+        zone: Zone::new(scenario.endpoints()),
         trace,
     });
     steady_state(&shared, scenario.endpoints())?;
 
     let enactors: Vec<_> = (0..scenario.enactors())
         .map(|id| {
-            let shared = std::sync::Arc::clone(&shared);
-            let schedule = std::sync::Arc::clone(&schedule);
+            let shared = Arc::clone(&shared);
+            let schedule = Arc::clone(&schedule);
             let enactor = Enactor::new(id, variant, scenario.sweep_age());
             thread::spawn(move || {
                 enactor.run_cycle(&shared, schedule.as_ref());
@@ -84,7 +86,7 @@ fn steady_state(shared: &Shared, endpoints: usize) -> Result<(), StoreError> {
     let first = Generation(1);
     {
         let mut store = shared.store.lock();
-        store.publish(std::sync::Arc::new(Plan::for_generation(first, endpoints)))?;
+        store.publish(Arc::new(Plan::for_generation(first, endpoints)))?;
         shared
             .trace
             .record(Actor::Setup, Event::Published { generation: first });

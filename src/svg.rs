@@ -11,7 +11,10 @@ const LEFT: usize = 70;
 const LANE_GAP: usize = 150;
 const TOP: usize = 80;
 const ROW: usize = 28;
+/// Room for the state column: at least this wide, wider when a state line needs it.
 const STATE_WIDTH: usize = 330;
+/// Width of one character of the 12px monospace font, rounded up.
+const CHAR_WIDTH: usize = 8;
 const RED: &str = "#c62828";
 const INK: &str = "#222";
 const MUTED: &str = "#888";
@@ -111,8 +114,19 @@ pub fn render_svg(
         world.apply(step);
     }
     let rows = steps.len() - setup;
-    let state_x = LEFT + LANE_GAP * (lanes.len() - 1) + 40;
-    let width = state_x + STATE_WIDTH;
+    let state_x = LEFT + LANE_GAP * (lanes.len() - 1) + 80;
+    let widest_state = {
+        let mut replay = world.clone();
+        steps[setup..]
+            .iter()
+            .map(|step| {
+                replay.apply(step);
+                replay.to_string().chars().count()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let width = state_x + STATE_WIDTH.max(widest_state * CHAR_WIDTH + 20);
     let height = TOP + (rows + 2) * ROW;
     let bottom = height - ROW / 2;
 

@@ -1,12 +1,13 @@
 //! The incident on real threads: the interleaving forced step by step, no sleeps.
 #![cfg(not(loom))]
 
+use std::path::Path;
 use std::sync::Arc;
 
 use planrace::execution::execute;
 use planrace::invariant::check;
-use planrace::replay::{incident_scenario, incident_script};
-use planrace::schedule::FreeRun;
+use planrace::replay::{incident_scenario, incident_script, replay};
+use planrace::schedule::{FreeRun, parse_script};
 use planrace::trace::{Event, Trace};
 use planrace::{Generation, Property, Scenario, Variant, replay_incident};
 
@@ -86,4 +87,53 @@ fn fixed_never_violates_a_property_on_free_running_threads() {
         let violations = check(&steps, scenario.endpoints());
         assert!(violations.is_empty(), "{violations:?}");
     }
+}
+
+/// The value of `key=` in a verdict line.
+fn field<'a>(line: &'a str, key: &str) -> &'a str {
+    line.split_whitespace()
+        .find_map(|f| f.strip_prefix(key).and_then(|f| f.strip_prefix('=')))
+        .unwrap_or_else(|| panic!("no {key}= in {line:?}"))
+}
+
+#[test]
+fn every_committed_counterexample_replays_on_real_threads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/counterexamples");
+    let mut files = 0;
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&dir).expect("docs/counterexamples exists") {
+        let path = entry.expect("readable").path();
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        files += 1;
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let verdict = text.lines().next().unwrap_or_default();
+        let variant: Variant = field(verdict, "variant").parse().expect("variant");
+        let scenario: Scenario = field(verdict, "config").parse().expect("config");
+        let property = field(verdict, "property");
+        let Some(line) = text.lines().find_map(|l| l.strip_prefix("replay-script: ")) else {
+            assert!(
+                text.contains("Not replayable"),
+                "{} has no script",
+                path.display()
+            );
+            continue;
+        };
+        let script = parse_script(line).expect("the script parses");
+        let replay = replay(variant, scenario, script)
+            .unwrap_or_else(|e| panic!("{} did not replay: {e}", path.display()));
+        assert!(
+            replay
+                .violations
+                .iter()
+                .any(|v| v.property.name() == property),
+            "replaying {} did not violate {property}:\n{}",
+            path.display(),
+            replay.timeline()
+        );
+        replayed += 1;
+    }
+    assert!(files > 0, "no counterexample files in {}", dir.display());
+    println!("{replayed} of {files} counterexamples replayed on real threads");
 }
