@@ -150,7 +150,8 @@ impl Enactor {
         let me = self.actor();
         for attempt in 1..=MAX_LOCK_ATTEMPTS {
             schedule.reach(me, Point::Write(endpoint));
-            let Some(mut transaction) = record.try_begin() else {
+            let lost = schedule.lose_lock(me, endpoint, attempt);
+            let Some(mut transaction) = record.try_begin().filter(|_| !lost) else {
                 shared
                     .trace
                     .record(me, Event::LockBusy { endpoint, attempt });

@@ -26,19 +26,30 @@ impl Planner {
     /// # Errors
     /// [`StoreError::NotNewer`] if the store already holds a generation at least as new.
     pub fn run(&self, shared: &Shared, schedule: &dyn Schedule) -> Result<(), StoreError> {
-        let endpoints = shared.zone.endpoints();
         for number in self.first.0..=self.last.0 {
-            let generation = Generation(number);
-            schedule.reach(Actor::Planner, Point::Publish(generation));
-            // Computing the plan is local work; only the publish itself touches the store.
-            let plan = PlanArc::new(Plan::for_generation(generation, endpoints));
-            let mut store = shared.store.lock();
-            store.publish(plan)?;
-            shared
-                .trace
-                .record(Actor::Planner, Event::Published { generation });
+            Self::publish(Generation(number), shared, schedule)?;
         }
         schedule.done(Actor::Planner);
+        Ok(())
+    }
+
+    /// Publishes the plan of `generation`: one step on the store.
+    ///
+    /// # Errors
+    /// [`StoreError::NotNewer`] if the store already holds a generation at least as new.
+    pub fn publish(
+        generation: Generation,
+        shared: &Shared,
+        schedule: &dyn Schedule,
+    ) -> Result<(), StoreError> {
+        schedule.reach(Actor::Planner, Point::Publish(generation));
+        // Computing the plan is local work; only the publish itself touches the store.
+        let plan = PlanArc::new(Plan::for_generation(generation, shared.zone.endpoints()));
+        let mut store = shared.store.lock();
+        store.publish(plan)?;
+        shared
+            .trace
+            .record(Actor::Planner, Event::Published { generation });
         Ok(())
     }
 }

@@ -31,6 +31,12 @@ pub trait Schedule: Send + Sync {
     fn reach(&self, actor: Actor, point: Point);
     /// `actor` has finished all its steps.
     fn done(&self, actor: Actor);
+
+    /// Whether `actor`'s attempt number `attempt` (from 1) at `endpoint`'s transaction lock is
+    /// to fail as if another actor held the lock: fault injection. Never, by default.
+    fn lose_lock(&self, _actor: Actor, _endpoint: EndpointId, _attempt: u32) -> bool {
+        false
+    }
 }
 
 /// No steering: every step goes as soon as the actor reaches it. Under loom this is the only

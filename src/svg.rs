@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::invariant::{Violation, WorldView};
-use crate::trace::{Actor, Event, Step};
+use crate::trace::{Actor, Event, Step, threads};
 
 const LEFT: usize = 70;
 const LANE_GAP: usize = 150;
@@ -92,13 +92,7 @@ pub fn render_svg(
     endpoints: usize,
     violation: Option<&Violation>,
 ) -> String {
-    let mut actors: Vec<Actor> = steps
-        .iter()
-        .map(|s| s.actor)
-        .filter(|a| *a != Actor::Setup)
-        .collect();
-    actors.sort();
-    actors.dedup();
+    let mut actors = threads(steps);
     let mut lanes = Vec::new();
     if let Some(position) = actors.iter().position(|a| *a == Actor::Planner) {
         lanes.push(Lane::Actor(actors.remove(position)));

@@ -258,6 +258,19 @@ impl Trace {
     }
 }
 
+/// The actors that took a step in `steps`, setup excluded, in column order: the Planner, then
+/// the Enactors by number.
+pub fn threads(steps: &[Step]) -> Vec<Actor> {
+    let mut actors: Vec<Actor> = steps
+        .iter()
+        .map(|s| s.actor)
+        .filter(|a| *a != Actor::Setup)
+        .collect();
+    actors.sort();
+    actors.dedup();
+    actors
+}
+
 /// The width a timeline is laid out for.
 pub const TIMELINE_WIDTH: usize = 100;
 
@@ -270,13 +283,7 @@ const GUTTER: usize = 5;
 /// under the step where it broke. The steady-state setup is summed up in one line on top.
 /// Laid out for [`TIMELINE_WIDTH`] columns.
 pub fn render_timeline(steps: &[Step], endpoints: usize, violations: &[Violation]) -> String {
-    let mut actors: Vec<Actor> = steps
-        .iter()
-        .map(|s| s.actor)
-        .filter(|a| *a != Actor::Setup)
-        .collect();
-    actors.sort();
-    actors.dedup();
+    let actors = threads(steps);
     let column = (TIMELINE_WIDTH - GUTTER) / actors.len().max(1);
 
     let mut out = String::new();
