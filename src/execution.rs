@@ -82,7 +82,7 @@ pub fn execute(
     Ok(())
 }
 
-fn steady_state(shared: &Shared, endpoints: usize) -> Result<(), StoreError> {
+pub(crate) fn steady_state(shared: &Shared, endpoints: usize) -> Result<(), StoreError> {
     let first = Generation(1);
     {
         let mut store = shared.store.lock();

@@ -48,6 +48,8 @@ pub mod error;
 pub mod execution;
 #[cfg(loom)]
 pub mod explore;
+#[cfg(not(loom))]
+pub mod fault;
 pub mod invariant;
 #[cfg(loom)]
 pub mod matrix;
@@ -56,6 +58,8 @@ pub mod planner;
 pub mod protocol;
 #[cfg(not(loom))]
 pub mod replay;
+#[cfg(not(loom))]
+pub mod runtime;
 pub mod scenario;
 pub mod schedule;
 pub mod store;
@@ -63,6 +67,7 @@ pub mod svg;
 pub mod sweeper;
 pub mod sync;
 pub mod trace;
+pub mod verdicts;
 pub mod zone;
 
 pub use error::{ScenarioError, StoreError, VariantError, ZoneError};

@@ -7,9 +7,14 @@ use std::sync::{Mutex as StdMutex, PoisonError};
 use crate::explore::{Exploration, ExploreError, PropertyOutcome, explore, preemption_bound};
 use crate::protocol::Variant;
 use crate::scenario::Scenario;
+use crate::verdicts::{TABLE_HEADER, VerdictRow};
 
 /// The suite's configurations with their default preemption bounds (`None`: exhaustive).
 pub const SUITE: [(&str, Option<usize>); 2] = [("2E1P4G2K", None), ("3E2P4G2K", Some(3))];
+
+/// Where the suite finds a variant safe, the verdicts example looks one preemption deeper on
+/// the bounded configuration. Too slow for every CI run, so the loom suite does not repeat it.
+pub const DEEPER: (&str, usize) = ("3E2P4G2K", 4);
 
 /// The suite's configurations, parsed, each with the bound in force: `LOOM_MAX_PREEMPTIONS`
 /// when it is set, the configuration's default otherwise.
@@ -33,25 +38,6 @@ pub fn suite() -> Result<Vec<(Scenario, Option<usize>)>, ExploreError> {
 pub struct Matrix {
     /// One exploration per (variant, configuration), variants in [`Variant::ALL`] order.
     pub explorations: Vec<Exploration>,
-}
-
-/// One row of the Markdown table: the verdict of one (variant, property, configuration).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerdictRow {
-    /// Variant name.
-    pub variant: String,
-    /// Property name.
-    pub property: String,
-    /// Configuration, `<e>E<p>P<g>G<k>K`.
-    pub config: String,
-    /// Preemption bound, or `none`.
-    pub bound: String,
-    /// `holds` or `violated`.
-    pub verdict: String,
-    /// Executions explored.
-    pub executions: u64,
-    /// Executions that violated the property.
-    pub violations: u64,
 }
 
 /// Explores every variant in `variants` on every configuration in `configs`, `workers`
@@ -105,9 +91,6 @@ pub fn explore_matrix(
     Ok(Matrix { explorations })
 }
 
-const TABLE_HEADER: &str =
-    "| variant | property | config | bound | verdict | executions | violations | seconds |";
-
 fn row(exploration: &Exploration, outcome: &PropertyOutcome) -> VerdictRow {
     VerdictRow {
         variant: exploration.variant.to_string(),
@@ -158,44 +141,4 @@ impl Matrix {
         }
         table
     }
-}
-
-/// Reads the rows of a table written by [`Matrix::markdown`] out of a Markdown document
-/// (other lines are ignored). Seconds are dropped: they are the one column that varies.
-pub fn parse_markdown(document: &str) -> Vec<VerdictRow> {
-    document
-        .lines()
-        .skip_while(|line| line.trim() != TABLE_HEADER)
-        .skip(2)
-        .take_while(|line| line.starts_with('|'))
-        .filter_map(|line| {
-            let cells: Vec<&str> = line
-                .trim_matches('|')
-                .split('|')
-                .map(|cell| cell.trim().trim_matches('*'))
-                .collect();
-            let [
-                variant,
-                property,
-                config,
-                bound,
-                verdict,
-                executions,
-                violations,
-                _seconds,
-            ] = cells.as_slice()
-            else {
-                return None;
-            };
-            Some(VerdictRow {
-                variant: (*variant).to_owned(),
-                property: (*property).to_owned(),
-                config: (*config).to_owned(),
-                bound: (*bound).to_owned(),
-                verdict: (*verdict).to_owned(),
-                executions: executions.parse().ok()?,
-                violations: violations.parse().ok()?,
-            })
-        })
-        .collect()
 }

@@ -6,6 +6,7 @@
 //! it is instrumentation, not protocol, and must not add scheduling points for loom to explore.
 
 use std::fmt::{self, Write as _};
+use std::time::Instant;
 
 use crate::invariant::{Violation, WorldView};
 use crate::plan::{EndpointId, Generation};
@@ -217,11 +218,19 @@ pub struct Step {
 
 /// The event log of one execution.
 ///
-/// A disabled trace records nothing, for throughput runs that only want the protocol.
+/// A disabled trace records nothing, for throughput runs that only want the protocol; a timed
+/// one also records when each step happened, for runs on real threads.
 #[derive(Debug, Default)]
 pub struct Trace {
     enabled: bool,
-    steps: std::sync::Mutex<Vec<Step>>,
+    timed: bool,
+    log: std::sync::Mutex<Log>,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    steps: Vec<Step>,
+    times: Vec<Instant>,
 }
 
 impl Trace {
@@ -229,7 +238,16 @@ impl Trace {
     pub fn recording() -> Self {
         Self {
             enabled: true,
-            steps: std::sync::Mutex::default(),
+            ..Self::default()
+        }
+    }
+
+    /// A trace that records every step and the moment it was recorded.
+    pub fn timed() -> Self {
+        Self {
+            enabled: true,
+            timed: true,
+            ..Self::default()
         }
     }
 
@@ -241,18 +259,27 @@ impl Trace {
     /// Appends a step. Call it while holding the lock of the state the step changed.
     pub fn record(&self, actor: Actor, event: Event) {
         if self.enabled {
-            self.steps_mut().push(Step { actor, event });
+            let mut log = self.log();
+            log.steps.push(Step { actor, event });
+            if self.timed {
+                log.times.push(Instant::now());
+            }
         }
     }
 
     /// A copy of the steps recorded so far.
     pub fn steps(&self) -> Vec<Step> {
-        self.steps_mut().clone()
+        self.log().steps.clone()
     }
 
-    fn steps_mut(&self) -> std::sync::MutexGuard<'_, Vec<Step>> {
-        // A panic while pushing leaves a complete Vec behind, so a poisoned log is still valid.
-        self.steps
+    /// When each step was recorded, for a timed trace (empty otherwise).
+    pub fn times(&self) -> Vec<Instant> {
+        self.log().times.clone()
+    }
+
+    fn log(&self) -> std::sync::MutexGuard<'_, Log> {
+        // A panic while pushing leaves complete Vecs behind, so a poisoned log is still valid.
+        self.log
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

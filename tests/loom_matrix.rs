@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use planrace::explore::Exploration;
-use planrace::matrix::parse_markdown;
+use planrace::verdicts::parse_markdown;
 use planrace::{Property, Variant};
 
 fn explorations_of(variant: Variant) -> Vec<&'static Exploration> {
@@ -111,8 +111,18 @@ fn counterexamples_are_written_as_text_and_svg() {
 #[test]
 fn docs_verdicts_match_the_exploration() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verdicts.md");
-    let documented = parse_markdown(&std::fs::read_to_string(&path).expect("docs/verdicts.md"));
     let explored = common::matrix().rows();
+    // The deeper runs' table is not repeated here; only the suite's configurations are compared.
+    let documented: Vec<_> =
+        parse_markdown(&std::fs::read_to_string(&path).expect("docs/verdicts.md"))
+            .into_iter()
+            .filter(|d| {
+                planrace::matrix::SUITE.iter().any(|(config, bound)| {
+                    let bound = bound.map_or_else(|| "none".to_owned(), |b| b.to_string());
+                    d.config == *config && d.bound == bound
+                })
+            })
+            .collect();
     let mut compared = 0;
     for row in &explored {
         let Some(doc) = documented.iter().find(|d| {

@@ -1,0 +1,30 @@
+//! `planrace`: run the DNS plan-update protocol on real threads, or replay the incident.
+//!
+//! ```text
+//! planrace run [--variant NAME] [--config EPGK] [--faults none|lock-loss] [--seed N] [--runs N]
+//!              [--slow-percent P] [--lock-loss N] [--backoff-us U] [--write-delay-us U]
+//!              [--burst N] [--burst-pause-us U] [--json]
+//! planrace replay [--variant NAME]
+//! planrace help
+//! ```
+
+#[cfg(not(loom))]
+mod cli;
+
+#[cfg(not(loom))]
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::main(&args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("planrace: error: {error}\n(run `planrace help` for usage)");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(loom)]
+fn main() {
+    eprintln!("planrace runs real threads: build it without --cfg loom");
+    std::process::exit(2);
+}

@@ -1,0 +1,66 @@
+//! Seeded stress runs on real threads, bounded in runs, with no timing assertions: the
+//! lock-loss fault makes `Buggy` empty a record, and the variants that loom found safe never
+//! do.
+#![cfg(not(loom))]
+
+use std::path::Path;
+
+use planrace::fault::FaultPlan;
+use planrace::runtime::{RunConfig, RunReport, run};
+use planrace::verdicts::safe_variants;
+use planrace::{Scenario, Variant};
+
+/// Three Enactors, four endpoints, a dozen generations, sweep age 2.
+const SCENARIO: &str = "3E4P12G2K";
+/// How many seeds `Buggy` gets to show the incident.
+const BUGGY_RUNS: u64 = 500;
+/// How many seeded runs each safe variant must survive.
+const SAFE_RUNS: u64 = 10_000;
+
+fn run_seed(variant: Variant, seed: u64) -> RunReport {
+    let scenario: Scenario = SCENARIO.parse().expect("valid scenario");
+    let config = RunConfig {
+        variant,
+        scenario,
+        faults: FaultPlan::LOCK_LOSS,
+        seed,
+    };
+    run(&config, &|_, _| {}).expect("the run completes")
+}
+
+#[test]
+fn buggy_empties_a_record_under_the_lock_loss_fault() {
+    let found = (0..BUGGY_RUNS)
+        .map(|seed| (seed, run_seed(Variant::Buggy, seed)))
+        .find(|(_, report)| report.empty_episodes > 0);
+    let Some((seed, report)) = found else {
+        panic!("no empty record in {BUGGY_RUNS} seeded runs of Buggy {SCENARIO}");
+    };
+    println!(
+        "Buggy {SCENARIO}: first empty record with seed {seed}: {}",
+        report.to_json()
+    );
+}
+
+#[test]
+fn variants_loom_found_safe_never_empty_a_record() {
+    let verdicts = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verdicts.md");
+    let document = std::fs::read_to_string(verdicts).expect("docs/verdicts.md");
+    let safe = safe_variants(&document);
+    assert!(
+        safe.contains(&Variant::Fixed),
+        "loom's matrix says Fixed is safe"
+    );
+    assert!(!safe.contains(&Variant::Buggy));
+    for variant in safe {
+        for seed in 0..SAFE_RUNS {
+            let report = run_seed(variant, seed);
+            assert!(
+                report.violated.is_empty() && report.empty_episodes == 0,
+                "{variant} seed {seed}: {}",
+                report.to_json()
+            );
+        }
+        println!("{variant} {SCENARIO}: {SAFE_RUNS} seeded runs, no violation");
+    }
+}
