@@ -6,6 +6,10 @@
 //! Throughput is counted in endpoint updates demanded (plans x endpoints) per second, so the
 //! variants and the references are comparable: all deliver the same plans to the same zone.
 //!
+//! A second group, `cycle-64P`, times one Enactor cycle on one thread (the Planner publishes a
+//! plan, the Enactor picks, checks, writes 64 endpoints and sweeps), with no other thread to
+//! wait for: the protocol's own cost per cycle, free of the scheduler noise of the runs above.
+//!
 //! References:
 //! - `GlobalMutex`: the simple safe design, one mutex around the whole zone and store: an
 //!   Enactor reads the newest plan, writes every endpoint that is older, and sweeps old plans
@@ -24,9 +28,14 @@ mod real {
     use crossbeam_channel::{Receiver, unbounded};
     use crossbeam_utils::CachePadded;
     use parking_lot::Mutex;
+    use planrace::enactor::Enactor;
+    use planrace::execution::{Shared, steady_state};
     use planrace::fault::FaultPlan;
+    use planrace::planner::Planner;
     use planrace::runtime::{RunConfig, run_untraced};
-    use planrace::{Scenario, Variant};
+    use planrace::schedule::FreeRun;
+    use planrace::trace::Trace;
+    use planrace::{Generation, Scenario, Variant};
 
     /// Plans the Planner publishes per run.
     const PLANS: u64 = 200;
@@ -159,6 +168,53 @@ mod real {
         }
     }
 
+    /// One Planner publication and one Enactor cycle, on the calling thread.
+    fn cycles(c: &mut Criterion) {
+        const ENDPOINTS: usize = 64;
+        let mut group = c.benchmark_group(format!("cycle-{ENDPOINTS}P"));
+        group.throughput(Throughput::Elements(ENDPOINTS as u64));
+        for v in Variant::ALL {
+            group.bench_function(v.name(), |b| {
+                let shared = Shared::new(ENDPOINTS, Arc::new(Trace::disabled()));
+                steady_state(&shared, ENDPOINTS).expect("empty store");
+                let enactor = Enactor::new(0, v, SWEEP_AGE);
+                let mut generation = 1;
+                b.iter(|| {
+                    generation += 1;
+                    Planner::publish(Generation(generation), &shared, &FreeRun).expect("newer");
+                    enactor.run_cycle(&shared, &FreeRun)
+                });
+            });
+        }
+        group.bench_function("GlobalMutex", |b| {
+            let world = Mutex::new((1u64, vec![1u64], vec![1u64; ENDPOINTS]));
+            b.iter(|| {
+                let mut guard = world.lock();
+                let (newest, live, records) = &mut *guard;
+                *newest += 1;
+                live.push(*newest);
+                for record in records.iter_mut().filter(|r| **r < *newest) {
+                    *record = *newest;
+                }
+                let current = *newest;
+                live.retain(|g| *g + SWEEP_AGE > current);
+            });
+        });
+        group.bench_function("AtomicLimit", |b| {
+            let newest = CachePadded::new(AtomicU64::new(1));
+            let records: Vec<CachePadded<AtomicU64>> = (0..ENDPOINTS)
+                .map(|_| CachePadded::new(AtomicU64::new(1)))
+                .collect();
+            b.iter(|| {
+                let plan = newest.fetch_add(1, Ordering::AcqRel) + 1;
+                for record in &records {
+                    record.fetch_max(plan, Ordering::AcqRel);
+                }
+            });
+        });
+        group.finish();
+    }
+
     fn config() -> Criterion {
         Criterion::default()
             .sample_size(10)
@@ -169,7 +225,7 @@ mod real {
     criterion_group! {
         name = benches;
         config = config();
-        targets = throughput
+        targets = throughput, cycles
     }
 }
 

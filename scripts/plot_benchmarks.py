@@ -63,7 +63,7 @@ def table():
 
 
 def svg():
-    width, height, panel_w, panel_h, left, top = 980, 420, 420, 300, 80, 50
+    width, height, panel_w, panel_h, left, top = 1000, 470, 420, 300, 80, 50
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="DejaVu Sans, sans-serif" font-size="12">',
            '<rect width="100%" height="100%" fill="white"/>',

@@ -26,6 +26,17 @@ pub struct Shared {
     pub trace: Arc<Trace>,
 }
 
+impl Shared {
+    /// An empty store and a zone of `endpoints` empty records, logging to `trace`.
+    pub fn new(endpoints: usize, trace: Arc<Trace>) -> Self {
+        Self {
+            store: PlanStore::new(),
+            zone: Zone::new(endpoints),
+            trace,
+        }
+    }
+}
+
 /// Runs `scenario` under `variant` once.
 ///
 /// Steps:
@@ -49,11 +60,7 @@ pub fn execute(
 ) -> Result<(), StoreError> {
     // std's Arc on purpose (see sync.rs): sharing the handle is not part of the protocol, and
     // loom's Arc would add a scheduling point for every clone and drop.
-    let shared = Arc::new(Shared {
-        store: PlanStore::new(),
-        zone: Zone::new(scenario.endpoints()),
-        trace,
-    });
+    let shared = Arc::new(Shared::new(scenario.endpoints(), trace));
     steady_state(&shared, scenario.endpoints())?;
 
     let enactors: Vec<_> = (0..scenario.enactors())
@@ -82,7 +89,11 @@ pub fn execute(
     Ok(())
 }
 
-pub(crate) fn steady_state(shared: &Shared, endpoints: usize) -> Result<(), StoreError> {
+/// The steady state before the race: generation 1 published and applied to every endpoint.
+///
+/// # Errors
+/// [`StoreError::NotNewer`] if the store already holds a plan.
+pub fn steady_state(shared: &Shared, endpoints: usize) -> Result<(), StoreError> {
     let first = Generation(1);
     {
         let mut store = shared.store.lock();

@@ -22,9 +22,10 @@ pub enum Variant {
     /// The repaired protocol. Each write is conditional: a compare-and-swap on the record's
     /// generation, inside the endpoint's transaction, so a stale plan can no longer overwrite a
     /// newer one however late it arrives (the start-of-run check is kept only as a shortcut).
-    /// The sweep never deletes a plan that any record's active or rollback entry references, and
-    /// it decides that while holding every record's lock, so no write can slip in between the
-    /// decision and the delete.
+    /// The sweep never deletes a plan that any record's active or rollback entry references: the
+    /// store counts the references, transactions update the counts in the same store step as
+    /// their write, and the sweep reads them in the same store step as its delete, so no write
+    /// can slip in between the decision and the delete.
     Fixed,
     /// The first fix people reach for: check again, just before each endpoint's write. The
     /// re-check reads the record under its lock, releases it, then the write takes the lock

@@ -18,10 +18,8 @@ use crate::planner::Planner;
 use crate::protocol::Variant;
 use crate::scenario::Scenario;
 use crate::schedule::{FreeRun, Schedule};
-use crate::store::PlanStore;
 use crate::sync::thread;
 use crate::trace::{Actor, Event, Step, Trace};
-use crate::zone::Zone;
 
 /// What to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,11 +136,7 @@ fn drive(
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Vec<Cycle>, Duration), StoreError> {
     let scenario = config.scenario;
-    let shared = Arc::new(Shared {
-        store: PlanStore::new(),
-        zone: Zone::new(scenario.endpoints()),
-        trace,
-    });
+    let shared = Arc::new(Shared::new(scenario.endpoints(), trace));
     steady_state(&shared, scenario.endpoints())?;
     let faults = Arc::new(Faults::new(config.faults, config.seed));
     let started = Instant::now();

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use crate::execution::Shared;
 use crate::plan::Generation;
 use crate::schedule::{Point, Schedule};
+use crate::store::StoreGuard;
 use crate::trace::{Actor, Event};
 use crate::zone::Record;
 
@@ -14,9 +15,10 @@ pub enum SweepRule {
     /// Every plan at least K generations older than the one just applied, by age alone (the
     /// incident's rule: it trusts that the record has moved on to the plan just applied).
     AgeOnly,
-    /// The same age rule, but never a plan that a record's active or rollback entry references.
-    /// The sweep holds every record's transaction lock while it reads the references and
-    /// deletes, so the answer cannot go stale between the check and the delete.
+    /// The same age rule, but never a plan that a record's active or rollback entry references,
+    /// as the store's reference counts say. Transactions update those counts in the same store
+    /// step as their write, and the sweep reads them in the same store step as its delete, so
+    /// the answer cannot go stale between the check and the delete.
     SkipReferenced,
     /// Never a referenced plan either, but the references are read record by record (each
     /// under its own lock, released at once) and the delete is a later, separate step.
@@ -38,20 +40,13 @@ pub fn sweep(
     match rule {
         SweepRule::AgeOnly => {
             schedule.reach(actor, Point::Sweep);
-            delete_unreferenced(shared, actor, applied, &BTreeSet::new(), old_enough);
+            delete_old(shared, actor, applied, old_enough, |_, _| false);
         }
         SweepRule::SkipReferenced => {
             schedule.reach(actor, Point::Sweep);
-            // Records before the store: the crate's one lock order (see zone::Transaction).
-            let held: Vec<_> = shared.zone.records().map(|(_, r)| r.begin()).collect();
-            let referenced: BTreeSet<Generation> = held
-                .iter()
-                .flat_map(|t| [t.record().active, t.record().rollback])
-                .flatten()
-                .collect();
-            delete_unreferenced(shared, actor, applied, &referenced, old_enough);
-            // Only now may writes resume: the decision and the delete were one step.
-            drop(held);
+            delete_old(shared, actor, applied, old_enough, |store, generation| {
+                store.is_referenced(generation)
+            });
         }
         SweepRule::SkipReferencedNonAtomic => {
             let mut referenced = BTreeSet::new();
@@ -71,25 +66,27 @@ pub fn sweep(
             }
             // Every record lock is released here: a write can land before the delete below.
             schedule.reach(actor, Point::Sweep);
-            delete_unreferenced(shared, actor, applied, &referenced, old_enough);
+            delete_old(shared, actor, applied, old_enough, |_, generation| {
+                referenced.contains(&generation)
+            });
         }
     }
 }
 
-/// Deletes, in one store step, the plans old enough to go that `referenced` does not hold.
-fn delete_unreferenced(
+/// Deletes, in one store step, the plans old enough to go that `keep` does not spare.
+fn delete_old(
     shared: &Shared,
     actor: Actor,
     applied: Generation,
-    referenced: &BTreeSet<Generation>,
     old_enough: impl Fn(&Generation) -> bool,
+    keep: impl Fn(&StoreGuard<'_>, Generation) -> bool,
 ) {
     let mut store = shared.store.lock();
     let (spared, deleted): (Vec<Generation>, Vec<Generation>) = store
         .generations()
         .into_iter()
         .filter(|g| old_enough(g))
-        .partition(|g| referenced.contains(g));
+        .partition(|g| keep(&store, *g));
     for generation in &deleted {
         store.delete(*generation);
     }

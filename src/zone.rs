@@ -91,27 +91,27 @@ impl Transaction<'_> {
     ///
     /// Replacing a record moves its active plan to the rollback record, which needs that plan
     /// to exist: when the sweep has deleted it, the commit fails with
-    /// [`Commit::ActivePlanMissing`], which takes the store's lock while the record's is held
-    /// (record before store is the crate's one lock order).
+    /// [`Commit::ActivePlanMissing`]. The lookup, the write and the update of the store's
+    /// reference counts happen under the store's lock, taken while the record's is held (record
+    /// before store is the crate's one lock order): whenever the store is unlocked, its counts
+    /// say exactly which plans the records point at.
     pub fn commit(&mut self, generation: Generation, rule: WriteRule, store: &PlanStore) -> Commit {
         if let (WriteRule::NewerOnly, Some(active)) = (rule, self.record.active) {
             if active >= generation {
                 return Commit::Rejected { active };
             }
         }
-        let checks_own_plan = rule == WriteRule::IfPlanExists;
-        if self.record.active.is_some() || checks_own_plan {
-            // One store step for both lookups, as one conditional request would be.
-            let store = store.lock();
-            if let Some(active) = self.record.active.filter(|g| !store.contains(*g)) {
-                return Commit::ActivePlanMissing { missing: active };
-            }
-            if checks_own_plan && !store.contains(generation) {
-                return Commit::PlanDeleted;
-            }
+        let mut store = store.lock();
+        if let Some(active) = self.record.active.filter(|g| !store.contains(*g)) {
+            return Commit::ActivePlanMissing { missing: active };
         }
+        if rule == WriteRule::IfPlanExists && !store.contains(generation) {
+            return Commit::PlanDeleted;
+        }
+        let dropped = self.record.rollback;
         let rollback = self.record.active.replace(generation);
         self.record.rollback = rollback;
+        store.move_reference(generation, dropped);
         Commit::Installed { rollback }
     }
 }
@@ -229,6 +229,22 @@ mod tests {
             );
         }
         assert_eq!(txn.record().active, Some(Generation(2)));
+    }
+
+    #[test]
+    fn commits_keep_the_store_reference_counts() {
+        let store = store_with(&[1, 2, 3]);
+        let zone = Zone::new(1);
+        let mut txn = zone.record(EndpointId(0)).unwrap().begin();
+        for g in [1, 2, 3] {
+            txn.commit(Generation(g), WriteRule::NewerOnly, &store);
+        }
+        let guard = store.lock();
+        assert!(
+            !guard.is_referenced(Generation(1)),
+            "g1 fell off the rollback record"
+        );
+        assert!(guard.is_referenced(Generation(2)) && guard.is_referenced(Generation(3)));
     }
 
     #[test]
