@@ -17,7 +17,9 @@
 //!   same as a sequence diagram.
 //! - `explore` and `matrix` (under `--cfg loom`): exhaustive exploration, verdict lines, the
 //!   verdict matrix of every variant.
-//! - `replay` (real threads): the incident's interleaving, forced.
+//! - [`verdicts`]: the verdict table of docs/verdicts.md, read back.
+//! - `replay`, `fault`, `runtime` (real threads): forced interleavings, seeded faults, and runs
+//!   that report what the zone went through (the `planrace` binary's `run` and `replay`).
 
 // Replaying needs real threads, so the runnable example only exists in the default build.
 #![cfg_attr(
