@@ -34,7 +34,10 @@ run options:
 /// What went wrong with the command line.
 #[derive(Debug, Error)]
 pub enum CliError {
-    /// No command, or an unknown one.
+    /// No command at all.
+    #[error("no command given: expected run, replay or help")]
+    NoCommand,
+    /// An unknown command.
     #[error("unknown command {0:?}: expected run, replay or help")]
     UnknownCommand(String),
     /// A flag this command does not take.
@@ -89,7 +92,7 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
             Ok(())
         }
         Some(other) => Err(CliError::UnknownCommand(other.to_owned())),
-        None => Err(CliError::UnknownCommand(String::new())),
+        None => Err(CliError::NoCommand),
     }
 }
 

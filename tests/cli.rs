@@ -1,0 +1,88 @@
+//! The command-line front end: what it prints, and that bad arguments get a message and exit
+//! code 2, never a panic.
+#![cfg(not(loom))]
+
+use std::process::{Command, Output};
+
+fn planrace(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_planrace"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn bad_arguments_are_refused_with_a_message_and_exit_code_2() {
+    let cases: [(&[&str], &str); 9] = [
+        (&[], "no command given"),
+        (&["frob"], "unknown command \"frob\""),
+        (&["run", "--config", "0E1P4G2K"], "at least one enactor"),
+        (&["run", "--config", "2E1P4G"], "malformed configuration"),
+        (
+            &["run", "--seed", "x"],
+            "--seed \"x\" is not a valid number",
+        ),
+        (&["run", "--variant", "Paxos"], "unknown variant \"Paxos\""),
+        (&["run", "--slow-percent", "101"], "at most 100"),
+        (&["run", "--runs"], "--runs needs a value"),
+        (&["replay", "--bogus"], "unknown option \"--bogus\""),
+    ];
+    for (args, message) in cases {
+        let output = planrace(args);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn run_prints_one_json_object_per_seed() {
+    let output = planrace(&[
+        "run",
+        "--variant",
+        "Fixed",
+        "--config",
+        "2E2P8G2K",
+        "--runs",
+        "3",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3);
+    for (seed, line) in lines.iter().enumerate() {
+        assert!(line.starts_with("{\"variant\":\"Fixed\",\"config\":\"2E2P8G2K\""));
+        assert!(line.contains(&format!("\"seed\":{seed},")));
+        assert!(line.contains("\"violated\":[]"), "{line}");
+    }
+}
+
+#[test]
+fn replay_prints_the_incident_timeline() {
+    let buggy = planrace(&["replay"]);
+    assert!(buggy.status.success());
+    let timeline = text(&buggy.stdout);
+    assert!(
+        timeline.contains("^^^ no_empty_record violated"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("txn ep0 FAIL: g2 gone"));
+
+    let fixed = planrace(&["replay", "--variant", "Fixed"]);
+    assert!(fixed.status.success());
+    assert!(text(&fixed.stdout).contains("no property violated"));
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let output = planrace(&["help"]);
+    assert!(output.status.success());
+    let usage = text(&output.stdout);
+    assert!(usage.contains("planrace run") && usage.contains("planrace replay"));
+}
