@@ -21,7 +21,9 @@ pub enum Variant {
     Buggy,
     /// The repaired protocol. Each write is conditional: a compare-and-swap on the record's
     /// generation, inside the endpoint's transaction, so a stale plan can no longer overwrite a
-    /// newer one however late it arrives (the start-of-run check is kept only as a shortcut).
+    /// newer one however late it arrives (the start-of-run check is kept only as a shortcut);
+    /// and the same transaction refuses a plan that has been deleted, which a record older
+    /// still (left behind by an Enactor that gave up on it) would otherwise accept.
     /// The sweep never deletes a plan that any record's active or rollback entry references: the
     /// store counts the references, transactions update the counts in the same store step as
     /// their write, and the sweep reads them in the same store step as its delete, so no write
@@ -83,7 +85,8 @@ impl Variant {
     /// How this variant's transactions write a record.
     pub fn write_rule(self) -> WriteRule {
         match self {
-            Variant::Fixed | Variant::ConditionalWriteOnly => WriteRule::NewerOnly,
+            Variant::Fixed => WriteRule::NewerIfPlanExists,
+            Variant::ConditionalWriteOnly => WriteRule::NewerOnly,
             Variant::SkipDeletedPlan => WriteRule::IfPlanExists,
             Variant::Buggy
             | Variant::RecheckBeforeWrite

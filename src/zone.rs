@@ -29,6 +29,9 @@ pub enum WriteRule {
     /// Replace whatever is there, but only if the plan being installed still exists, checked
     /// inside the transaction (a fix published for this incident).
     IfPlanExists,
+    /// Both checks, in the one transaction: the record must be older, and the plan being
+    /// installed must still exist (the fixed protocol's write).
+    NewerIfPlanExists,
 }
 
 /// The result of committing a transaction.
@@ -50,8 +53,8 @@ pub enum Commit {
         /// The deleted generation the record still points to.
         missing: Generation,
     },
-    /// Under [`WriteRule::IfPlanExists`]: the plan to install has already been deleted, so the
-    /// record is left as it is.
+    /// Under [`WriteRule::IfPlanExists`] or [`WriteRule::NewerIfPlanExists`]: the plan to
+    /// install has already been deleted, so the record is left as it is.
     PlanDeleted,
 }
 
@@ -96,7 +99,8 @@ impl Transaction<'_> {
     /// before store is the crate's one lock order): whenever the store is unlocked, its counts
     /// say exactly which plans the records point at.
     pub fn commit(&mut self, generation: Generation, rule: WriteRule, store: &PlanStore) -> Commit {
-        if let (WriteRule::NewerOnly, Some(active)) = (rule, self.record.active) {
+        let conditional = matches!(rule, WriteRule::NewerOnly | WriteRule::NewerIfPlanExists);
+        if let (true, Some(active)) = (conditional, self.record.active) {
             if active >= generation {
                 return Commit::Rejected { active };
             }
@@ -105,7 +109,9 @@ impl Transaction<'_> {
         if let Some(active) = self.record.active.filter(|g| !store.contains(*g)) {
             return Commit::ActivePlanMissing { missing: active };
         }
-        if rule == WriteRule::IfPlanExists && !store.contains(generation) {
+        let checks_own_plan =
+            matches!(rule, WriteRule::IfPlanExists | WriteRule::NewerIfPlanExists);
+        if checks_own_plan && !store.contains(generation) {
             return Commit::PlanDeleted;
         }
         let dropped = self.record.rollback;
@@ -286,6 +292,26 @@ mod tests {
                 rollback: Some(Generation(3))
             }
         );
+    }
+
+    #[test]
+    fn the_fixed_write_refuses_a_deleted_plan_even_over_an_older_record() {
+        let store = store_with(&[1, 2, 3]);
+        let zone = Zone::new(1);
+        let mut txn = zone.record(EndpointId(0)).unwrap().begin();
+        txn.commit(Generation(1), WriteRule::NewerIfPlanExists, &store);
+        store.lock().delete(Generation(2));
+        assert_eq!(
+            txn.commit(Generation(2), WriteRule::NewerIfPlanExists, &store),
+            Commit::PlanDeleted
+        );
+        assert_eq!(
+            txn.commit(Generation(1), WriteRule::NewerIfPlanExists, &store),
+            Commit::Rejected {
+                active: Generation(1)
+            }
+        );
+        assert_eq!(txn.record().active, Some(Generation(1)));
     }
 
     #[test]
