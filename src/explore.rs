@@ -287,16 +287,20 @@ pub fn explore(
                 .find(|o| o.property == violation.property)
             {
                 outcome.violations += 1;
+                // Copy the log only when it becomes the first or the shortest counterexample.
+                let shorter = outcome
+                    .shortest
+                    .as_ref()
+                    .is_none_or(|s| steps.len() < s.steps.len());
+                if !shorter && outcome.first.is_some() {
+                    continue;
+                }
                 let example = Counterexample {
                     execution,
                     steps: steps.clone(),
                     violation,
                     endpoints: scenario.endpoints(),
                 };
-                let shorter = outcome
-                    .shortest
-                    .as_ref()
-                    .is_none_or(|s| example.steps.len() < s.steps.len());
                 if shorter {
                     outcome.shortest = Some(example.clone());
                 }
