@@ -56,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             matrix
                 .explorations
                 .iter()
-                .filter(|e| e.variant == *variant)
+                .filter(|e| e.model.variant == *variant)
                 .all(|e| e.outcomes.iter().all(|o| o.holds()))
         })
         .collect();

@@ -1,24 +1,21 @@
-//! Exhaustive exploration with loom: every interleaving of a scenario (or every one within a
-//! preemption bound), every property checked on each, violations counted without stopping.
+//! Exhaustive exploration of the protocol with loom: every interleaving of a scenario (or every
+//! one within a preemption bound), every property checked on each, violations counted without
+//! stopping. The protocol is a [`Model`] of the generic [`crate::harness`].
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc as StdArc, Mutex as StdMutex, PoisonError};
-use std::time::Instant;
+use std::sync::Arc;
 
 use thiserror::Error;
 
 use crate::error::StoreError;
 use crate::execution::execute;
+use crate::harness::{self, Model};
 use crate::invariant::{Property, Violation, check};
 use crate::protocol::Variant;
 use crate::scenario::Scenario;
 use crate::schedule::{FreeRun, ScriptError, format_script, script_of};
 use crate::svg::render_svg;
-use crate::trace::{Step, Trace, render_timeline};
-
-/// A progress line goes to stderr after every this many executions.
-pub const PROGRESS_EVERY: u64 = 20_000;
+use crate::trace::{Event, Step, Trace, render_timeline};
 
 /// Why an exploration could not run or finish.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -50,127 +47,144 @@ pub fn preemption_bound(default: Option<usize>) -> Result<Option<usize>, Explore
     }
 }
 
-/// An execution in which a property failed.
-#[derive(Debug, Clone)]
-pub struct Counterexample {
-    /// Which execution it was, counting from 1 in loom's exploration order.
-    pub execution: u64,
-    /// The execution's full log.
-    pub steps: Vec<Step>,
-    /// Where the property failed.
-    pub violation: Violation,
-    endpoints: usize,
-}
-
-impl Counterexample {
-    /// The execution as a timeline, the failing step marked.
-    pub fn timeline(&self) -> String {
-        render_timeline(
-            &self.steps,
-            self.endpoints,
-            std::slice::from_ref(&self.violation),
-        )
-    }
-
-    /// The execution as an SVG sequence diagram titled `title`, the failing step in red.
-    pub fn svg(&self, title: &str) -> String {
-        render_svg(title, &self.steps, self.endpoints, Some(&self.violation))
-    }
-
-    /// The script that replays this execution on real threads (see `replay::replay`), as text.
-    ///
-    /// # Errors
-    /// [`ScriptError::GaveUp`] when the execution needs an Enactor to exhaust its retries.
-    pub fn script(&self) -> Result<String, ScriptError> {
-        script_of(&self.steps).map(|script| format_script(&script))
-    }
-}
-
-/// What the exploration found for one property.
-#[derive(Debug, Clone)]
-pub struct PropertyOutcome {
-    /// The property.
-    pub property: Property,
-    /// Executions in which it failed.
-    pub violations: u64,
-    /// The first of them in loom's order.
-    pub first: Option<Counterexample>,
-    /// The one with the fewest steps (the earliest among equals).
-    pub shortest: Option<Counterexample>,
-}
-
-impl PropertyOutcome {
-    /// True when no explored execution violated the property.
-    pub fn holds(&self) -> bool {
-        self.violations == 0
-    }
-}
-
-/// The result of exploring one variant on one scenario.
-#[derive(Debug, Clone)]
-pub struct Exploration {
+/// The protocol as a [`Model`]: one variant on one scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProtocolModel {
     /// The protocol explored.
     pub variant: Variant,
     /// The configuration explored.
     pub scenario: Scenario,
-    /// The preemption bound; `None` means every interleaving was explored.
-    pub bound: Option<usize>,
-    /// Complete executions explored.
-    pub executions: u64,
-    /// Wall-clock time of the exploration.
-    pub seconds: f64,
-    /// One outcome per property, in [`Property::ALL`] order.
-    pub outcomes: Vec<PropertyOutcome>,
 }
 
-impl Exploration {
-    /// The outcome for `property`.
-    pub fn outcome(&self, property: Property) -> Option<&PropertyOutcome> {
-        self.outcomes.iter().find(|o| o.property == property)
+/// The witnesses counted for the protocol: the situations without which "holds" would prove
+/// nothing.
+pub mod witness {
+    /// An Enactor tried to write a plan while some record already held a newer one: it was
+    /// holding a stale plan, the incident's precondition.
+    pub const STALE_PLAN_HELD: &str = "stale_plan_held";
+    /// A sweep deleted at least one plan.
+    pub const SWEEPER_DELETED: &str = "sweeper_deleted";
+    /// A write lost a race: its endpoint's lock was held by another Enactor, or a newer
+    /// generation had already been installed and the write was refused.
+    pub const WRITE_LOST_RACE: &str = "write_lost_race";
+    /// The first kind of lost race alone: an Enactor found an endpoint's lock taken and had to
+    /// retry. Counted apart because loom's unbounded search never schedules a `try_lock`
+    /// while another thread holds the lock (docs/model.md); bounded runs do.
+    pub const LOCK_BUSY: &str = "lock_busy";
+    /// All of them, in the order verdict lines print them.
+    pub const ALL: [&str; 4] = [STALE_PLAN_HELD, SWEEPER_DELETED, WRITE_LOST_RACE, LOCK_BUSY];
+}
+
+/// Which witnesses the execution logged in `steps` reached (see [`witness`]).
+pub fn witnessed(steps: &[Step]) -> Vec<&'static str> {
+    let mut newest_installed = None;
+    let (mut stale, mut deleted, mut refused, mut busy) = (false, false, false, false);
+    for step in steps {
+        let attempted = match &step.event {
+            Event::Installed { generation, .. }
+            | Event::PlanGone { generation, .. }
+            | Event::TransactionFailed { generation, .. } => Some(*generation),
+            Event::WriteRejected { generation, .. } => {
+                refused = true;
+                Some(*generation)
+            }
+            Event::LockBusy { .. } => {
+                busy = true;
+                None
+            }
+            Event::Swept { deleted: gone, .. } => {
+                deleted |= !gone.is_empty();
+                None
+            }
+            _ => None,
+        };
+        if let Some(generation) = attempted {
+            stale |= newest_installed.is_some_and(|newest| newest > generation);
+        }
+        if let Event::Installed { generation, .. } = step.event {
+            newest_installed = newest_installed.max(Some(generation));
+        }
+    }
+    [
+        (stale, witness::STALE_PLAN_HELD),
+        (deleted, witness::SWEEPER_DELETED),
+        (refused || busy, witness::WRITE_LOST_RACE),
+        (busy, witness::LOCK_BUSY),
+    ]
+    .into_iter()
+    .filter_map(|(reached, name)| reached.then_some(name))
+    .collect()
+}
+
+impl Model for ProtocolModel {
+    type Step = Step;
+    type Property = Property;
+    type Error = StoreError;
+
+    fn variant(&self) -> String {
+        self.variant.to_string()
     }
 
-    /// The `planrace-verdict` line for one outcome.
-    pub fn verdict_line(&self, outcome: &PropertyOutcome) -> String {
-        format!(
-            "planrace-verdict variant={} property={} config={} bound={} executions={} violations={} verdict={} seconds={:.3}",
+    fn config(&self) -> String {
+        self.scenario.to_string()
+    }
+
+    fn properties(&self) -> Vec<Property> {
+        Property::ALL.to_vec()
+    }
+
+    fn execute(&self) -> Result<Vec<Step>, StoreError> {
+        let trace = Arc::new(Trace::recording());
+        execute(
+            &self.scenario,
             self.variant,
-            outcome.property,
-            self.scenario,
-            self.bound
-                .map_or_else(|| "none".to_owned(), |b| b.to_string()),
-            self.executions,
-            outcome.violations,
-            if outcome.holds() { "holds" } else { "violated" },
-            self.seconds,
+            Arc::new(FreeRun),
+            Arc::clone(&trace),
+        )?;
+        Ok(trace.steps())
+    }
+
+    fn check(&self, steps: &[Step]) -> Vec<Violation> {
+        check(steps, self.scenario.endpoints())
+    }
+
+    fn timeline(&self, steps: &[Step], violations: &[Violation]) -> String {
+        render_timeline(steps, self.scenario.endpoints(), violations)
+    }
+
+    fn witnesses(&self) -> &'static [&'static str] {
+        &witness::ALL
+    }
+
+    fn witnessed(&self, steps: &[Step]) -> Vec<&'static str> {
+        witnessed(steps)
+    }
+}
+
+/// The result of exploring one variant on one scenario.
+pub type Exploration = harness::Exploration<ProtocolModel>;
+/// What an exploration of the protocol found for one property.
+pub type PropertyOutcome = harness::PropertyOutcome<ProtocolModel>;
+/// An execution of the protocol in which a property failed.
+pub type Counterexample = harness::Counterexample<ProtocolModel>;
+
+impl harness::Exploration<ProtocolModel> {
+    /// `<variant>-<property>-<config>`: the file name, without extension, of a counterexample.
+    pub fn file_stem(&self, property: Property) -> String {
+        format!(
+            "{}-{}-{}",
+            self.model.variant, property, self.model.scenario
         )
     }
 
-    /// Every verdict line, each violated one followed by its first counterexample's timeline
-    /// and, when it is a different execution, the shortest one's.
-    pub fn report(&self) -> String {
-        let mut report = String::new();
-        for outcome in &self.outcomes {
-            report.push_str(&self.verdict_line(outcome));
-            report.push('\n');
-            if let Some(first) = &outcome.first {
-                report.push_str(&self.describe("first", outcome.property, first));
-            }
-            match (&outcome.first, &outcome.shortest) {
-                (Some(first), Some(shortest)) if shortest.execution != first.execution => {
-                    report.push_str(&self.describe("shortest", outcome.property, shortest));
-                }
-                (Some(_), Some(_)) => {
-                    report.push_str("(the first counterexample is also the shortest)\n\n")
-                }
-                _ => {}
-            }
-        }
-        report
-    }
-
-    /// `<variant>-<property>-<config>`: the file name, without extension, of a counterexample.
-    pub fn file_stem(&self, property: Property) -> String {
-        format!("{}-{}-{}", self.variant, property, self.scenario)
+    /// A counterexample as an SVG sequence diagram titled `title`, the failing step in red.
+    pub fn svg(&self, example: &Counterexample, title: &str) -> String {
+        render_svg(
+            title,
+            &example.steps,
+            self.model.scenario.endpoints(),
+            Some(&example.violation),
+        )
     }
 
     /// Writes each violated property's shortest counterexample into `dir` as
@@ -189,12 +203,12 @@ impl Exploration {
             let stem = self.file_stem(outcome.property);
             let mut text = format!("{}\n\n", self.verdict_line(outcome));
             text.push_str(&self.describe("shortest", outcome.property, shortest));
-            text.push_str(&match shortest.script() {
+            text.push_str(&match replay_script(shortest) {
                 Ok(script) => format!(
                     "To replay on real threads: planrace::replay::replay(Variant::{}, \
                      \"{}\".parse()?, parse_script(line)?), with the line below \
                      (see docs/variants.md).\nreplay-script: {script}\n\n",
-                    self.variant, self.scenario
+                    self.model.variant, self.model.scenario
                 ),
                 Err(reason) => format!("Not replayable on real threads: {reason}\n\n"),
             });
@@ -205,41 +219,31 @@ impl Exploration {
             std::fs::write(&txt, text)?;
             let title = format!(
                 "{} {} {}: shortest counterexample ({} steps, execution {} of {})",
-                self.variant,
+                self.model.variant,
                 outcome.property,
-                self.scenario,
+                self.model.scenario,
                 shortest.steps.len(),
                 shortest.execution,
                 self.executions
             );
             let svg = dir.join(format!("{stem}.svg"));
-            std::fs::write(&svg, shortest.svg(&title))?;
+            std::fs::write(&svg, self.svg(shortest, &title))?;
             written.extend([txt, svg]);
         }
         Ok(written)
     }
-
-    fn describe(&self, which: &str, property: Property, example: &Counterexample) -> String {
-        format!(
-            "{which} counterexample for {} {property} {} (execution {} of {}, {} steps):\n{}\n",
-            self.variant,
-            self.scenario,
-            example.execution,
-            self.executions,
-            example.steps.len(),
-            example.timeline()
-        )
-    }
 }
 
-struct Tally {
-    executions: u64,
-    outcomes: Vec<PropertyOutcome>,
-    error: Option<StoreError>,
+/// The script that replays `example` on real threads (see `replay::replay`), as text.
+///
+/// # Errors
+/// [`ScriptError::GaveUp`] when the execution needs an Enactor to exhaust its retries.
+pub fn replay_script(example: &Counterexample) -> Result<String, ScriptError> {
+    script_of(&example.steps).map(|script| format_script(&script))
 }
 
 /// Explores every interleaving of `scenario` under `variant` (within `bound` preemptions, if
-/// given), checks every property on each execution, and counts the violations.
+/// given), checks every property on each execution, and counts the violations and witnesses.
 ///
 /// # Errors
 /// [`ExploreError::Run`] if an execution failed outside the protocol.
@@ -248,85 +252,8 @@ pub fn explore(
     scenario: Scenario,
     bound: Option<usize>,
 ) -> Result<Exploration, ExploreError> {
-    let tally = StdArc::new(StdMutex::new(Tally {
-        executions: 0,
-        outcomes: Property::ALL
-            .map(|property| PropertyOutcome {
-                property,
-                violations: 0,
-                first: None,
-                shortest: None,
-            })
-            .to_vec(),
-        error: None,
-    }));
-    let started = Instant::now();
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = bound;
-    let model_tally = StdArc::clone(&tally);
-    builder.check(move || {
-        let trace = StdArc::new(Trace::recording());
-        let result = execute(
-            &scenario,
-            variant,
-            StdArc::new(FreeRun),
-            StdArc::clone(&trace),
-        );
-        let mut tally = model_tally.lock().unwrap_or_else(PoisonError::into_inner);
-        tally.executions += 1;
-        let execution = tally.executions;
-        if let Err(error) = result {
-            tally.error.get_or_insert(error);
-            return;
-        }
-        let steps = trace.steps();
-        for violation in check(&steps, scenario.endpoints()) {
-            if let Some(outcome) = tally
-                .outcomes
-                .iter_mut()
-                .find(|o| o.property == violation.property)
-            {
-                outcome.violations += 1;
-                // Copy the log only when it becomes the first or the shortest counterexample.
-                let shorter = outcome
-                    .shortest
-                    .as_ref()
-                    .is_none_or(|s| steps.len() < s.steps.len());
-                if !shorter && outcome.first.is_some() {
-                    continue;
-                }
-                let example = Counterexample {
-                    execution,
-                    steps: steps.clone(),
-                    violation,
-                    endpoints: scenario.endpoints(),
-                };
-                if shorter {
-                    outcome.shortest = Some(example.clone());
-                }
-                outcome.first.get_or_insert(example);
-            }
-        }
-        if execution % PROGRESS_EVERY == 0 {
-            // Straight to stderr: the test harness would hold eprintln! back until the end.
-            let _ = writeln!(
-                std::io::stderr(),
-                "planrace: exploring {variant} {scenario}: {execution} executions, {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
-        }
-    });
-    let seconds = started.elapsed().as_secs_f64();
-    let mut tally = tally.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(error) = tally.error.take() {
-        return Err(error.into());
-    }
-    Ok(Exploration {
-        variant,
-        scenario,
+    Ok(harness::explore(
+        ProtocolModel { variant, scenario },
         bound,
-        executions: tally.executions,
-        seconds,
-        outcomes: std::mem::take(&mut tally.outcomes),
-    })
+    )?)
 }

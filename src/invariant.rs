@@ -47,16 +47,8 @@ impl fmt::Display for Property {
     }
 }
 
-/// Where and how a property failed in one execution.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    /// The property that failed.
-    pub property: Property,
-    /// Index of the step in the log at which it failed (the last step, for `progress`).
-    pub step: usize,
-    /// What was wrong, in a few words.
-    pub detail: String,
-}
+/// Where and how a property failed in one execution of the protocol.
+pub type Violation = crate::harness::Violation<Property>;
 
 /// The zone's records and the store's live plans, rebuilt step by step from a log.
 #[derive(Debug, Clone, PartialEq, Eq)]

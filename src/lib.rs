@@ -52,6 +52,7 @@ pub mod execution;
 pub mod explore;
 #[cfg(not(loom))]
 pub mod fault;
+pub mod harness;
 pub mod invariant;
 #[cfg(loom)]
 pub mod matrix;

@@ -83,8 +83,12 @@ pub fn explore_matrix(
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
     let position = |exploration: &Exploration| {
-        let variant = variants.iter().position(|v| *v == exploration.variant);
-        let config = configs.iter().position(|(s, _)| *s == exploration.scenario);
+        let variant = variants
+            .iter()
+            .position(|v| *v == exploration.model.variant);
+        let config = configs
+            .iter()
+            .position(|(s, _)| *s == exploration.model.scenario);
         (variant, config)
     };
     explorations.sort_by_key(position);
@@ -93,9 +97,9 @@ pub fn explore_matrix(
 
 fn row(exploration: &Exploration, outcome: &PropertyOutcome) -> VerdictRow {
     VerdictRow {
-        variant: exploration.variant.to_string(),
+        variant: exploration.model.variant.to_string(),
         property: outcome.property.to_string(),
-        config: exploration.scenario.to_string(),
+        config: exploration.model.scenario.to_string(),
         bound: exploration
             .bound
             .map_or_else(|| "none".to_owned(), |b| b.to_string()),

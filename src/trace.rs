@@ -5,9 +5,11 @@
 //! effect. The log itself sits behind a `std::sync::Mutex`, deliberately outside the facade:
 //! it is instrumentation, not protocol, and must not add scheduling points for loom to explore.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::time::Instant;
 
+pub use crate::harness::TIMELINE_WIDTH;
+use crate::harness::Timeline;
 use crate::invariant::{Violation, WorldView};
 use crate::plan::{EndpointId, Generation};
 
@@ -298,12 +300,6 @@ pub fn threads(steps: &[Step]) -> Vec<Actor> {
     actors
 }
 
-/// The width a timeline is laid out for.
-pub const TIMELINE_WIDTH: usize = 100;
-
-/// Width of the step-number gutter in a timeline.
-const GUTTER: usize = 5;
-
 /// Renders `steps` as a timeline: a column per thread (the Planner, then each Enactor, whose
 /// sweep appears in its own column), a row per step, a line with the zone's records and the
 /// store's live plans under every step that changed them, and each violation's property name
@@ -311,9 +307,7 @@ const GUTTER: usize = 5;
 /// Laid out for [`TIMELINE_WIDTH`] columns.
 pub fn render_timeline(steps: &[Step], endpoints: usize, violations: &[Violation]) -> String {
     let actors = threads(steps);
-    let column = (TIMELINE_WIDTH - GUTTER) / actors.len().max(1);
-
-    let mut out = String::new();
+    let mut timeline = Timeline::new(actors.iter().map(|a| a.label()).collect());
     let mut world = WorldView::new(endpoints);
     let setup: Vec<String> = steps
         .iter()
@@ -324,40 +318,24 @@ pub fn render_timeline(steps: &[Step], endpoints: usize, violations: &[Violation
         })
         .collect();
     if !setup.is_empty() {
-        let _ = writeln!(out, "setup: {}", setup.join(", "));
-        let _ = writeln!(out, "{:GUTTER$}{world}", "");
+        timeline.line(&format!("setup: {}", setup.join(", ")));
+        timeline.line(&format!("     {world}"));
     }
-    let mut header = format!("{:<GUTTER$}", "step");
-    for actor in &actors {
-        header.push_str(&format!("{:<column$}", actor.label()));
-    }
-    let _ = writeln!(out, "{}", header.trim_end());
-    let _ = writeln!(out, "{}", "-".repeat(GUTTER + column * actors.len()));
-
+    timeline.header();
     for (index, step) in steps.iter().enumerate().skip(setup.len()) {
         let before = world.to_string();
         world.apply(step);
         let lane = actors.iter().position(|a| *a == step.actor).unwrap_or(0);
-        let text = format!(
-            "{index:<GUTTER$}{:indent$}{}",
-            "",
-            step.event,
-            indent = lane * column
-        );
-        let _ = writeln!(out, "{}", text.trim_end());
+        timeline.step(index, lane, &step.event);
         let after = world.to_string();
         if after != before {
-            let _ = writeln!(out, "{:GUTTER$}=> {after}", "");
+            timeline.state(after);
         }
         for violation in violations.iter().filter(|v| v.step == index) {
-            let _ = writeln!(
-                out,
-                "{:GUTTER$}^^^ {} violated: {}",
-                "", violation.property, violation.detail
-            );
+            timeline.violated(violation);
         }
     }
-    out
+    timeline.finish()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use planrace::explore::Exploration;
+use planrace::explore::{Exploration, witness};
 use planrace::verdicts::parse_markdown;
 use planrace::{Property, Variant};
 
@@ -15,7 +15,7 @@ fn explorations_of(variant: Variant) -> Vec<&'static Exploration> {
     let found: Vec<_> = common::matrix()
         .explorations
         .iter()
-        .filter(|e| e.variant == variant)
+        .filter(|e| e.model.variant == variant)
         .collect();
     assert_eq!(found.len(), planrace::matrix::SUITE.len());
     found
@@ -31,7 +31,7 @@ fn buggy_violates_every_property_and_shows_how() {
             assert!(
                 outcome.violations > 0,
                 "loom found no execution of Buggy {} violating {property}",
-                exploration.scenario
+                exploration.model.scenario
             );
             let first = outcome.first.as_ref().expect("first counterexample kept");
             assert_eq!(first.violation.property, property);
@@ -59,7 +59,7 @@ fn fixed_holds_every_property() {
             assert_eq!(
                 outcome.violations, 0,
                 "Fixed {} violates {}:\n{shown}",
-                exploration.scenario, outcome.property
+                exploration.model.scenario, outcome.property
             );
         }
     }
@@ -152,5 +152,50 @@ fn docs_verdicts_match_the_exploration() {
     );
     if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_none() {
         assert_eq!(compared, explored.len());
+    }
+}
+
+#[test]
+fn the_explorations_reach_the_situations_that_make_their_verdicts_mean_something() {
+    let matrix = common::matrix();
+    for exploration in &matrix.explorations {
+        let count = |name| exploration.witness_count(name).unwrap_or_default();
+        let (variant, scenario) = (exploration.model.variant, exploration.model.scenario);
+        for name in witness::ALL {
+            assert!(count(name) <= exploration.executions);
+        }
+        // Every exploration sees a stale Enactor and a deleting sweep: the incident's setting.
+        for name in [witness::STALE_PLAN_HELD, witness::SWEEPER_DELETED] {
+            assert!(
+                count(name) > 0,
+                "no execution of {variant} {scenario} reached {name}"
+            );
+        }
+        // A "holds" verdict must also have seen writes lose races.
+        if exploration.outcomes.iter().all(|o| o.holds()) {
+            assert!(
+                count(witness::WRITE_LOST_RACE) > 0,
+                "{variant} {scenario} holds, but no write ever lost a race"
+            );
+        }
+    }
+    // The lock-retry path of every variant that holds: unbounded loom never takes it
+    // (docs/model.md), so a bounded configuration must.
+    for variant in Variant::ALL {
+        let explorations = explorations_of(variant);
+        if !explorations
+            .iter()
+            .all(|e| e.outcomes.iter().all(|o| o.holds()))
+        {
+            continue;
+        }
+        let busy: u64 = explorations
+            .iter()
+            .filter_map(|e| e.witness_count(witness::LOCK_BUSY))
+            .sum();
+        assert!(
+            busy > 0,
+            "{variant} holds, but no exploration found an endpoint's lock taken"
+        );
     }
 }
