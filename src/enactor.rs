@@ -82,7 +82,7 @@ impl Enactor {
             return Cycle::Stale(generation);
         }
 
-        let mut installed = 0;
+        let mut installed_any = false;
         let to_write = shared.zone.records().zip(older).filter(|(_, older)| *older);
         for ((endpoint, record), _) in to_write {
             if self.variant.rechecks_before_write()
@@ -91,12 +91,12 @@ impl Enactor {
                 continue;
             }
             match self.write(shared, schedule, endpoint, record, generation) {
-                Some(Commit::Installed { .. }) => installed += 1,
+                Some(Commit::Installed { .. }) => installed_any = true,
                 Some(Commit::ActivePlanMissing { .. }) => return Cycle::Failed(generation),
                 Some(Commit::Rejected { .. } | Commit::PlanDeleted) | None => {}
             }
         }
-        if installed == 0 {
+        if !installed_any {
             return Cycle::Superseded(generation);
         }
 
@@ -192,5 +192,169 @@ impl Enactor {
             },
         );
         None
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::execution::steady_state;
+    use crate::fault::{FaultPlan, Faults};
+    use crate::planner::Planner;
+    use crate::schedule::FreeRun;
+    use crate::trace::{Step, Trace};
+    use crate::zone::WriteRule;
+
+    /// Generation 1 applied to `endpoints` endpoints, then `2..=newest` published.
+    fn shared(endpoints: usize, newest: u64) -> Shared {
+        let shared = Shared::new(endpoints, Arc::new(Trace::recording()));
+        steady_state(&shared, endpoints).expect("an empty store");
+        Planner::new(Generation(2), Generation(newest))
+            .run(&shared, &FreeRun)
+            .expect("increasing generations");
+        shared
+    }
+
+    fn enactor_steps(shared: &Shared) -> Vec<Step> {
+        let steps = shared.trace.steps();
+        steps
+            .into_iter()
+            .filter(|s| matches!(s.actor, Actor::Enactor(_)))
+            .collect()
+    }
+
+    #[test]
+    fn nothing_published_means_nothing_to_do() {
+        let shared = Shared::new(1, Arc::new(Trace::recording()));
+        let cycle = Enactor::new(0, Variant::Fixed, 2).run_cycle(&shared, &FreeRun);
+        assert_eq!(cycle, Cycle::NothingPublished);
+    }
+
+    #[test]
+    fn a_plan_already_applied_is_stale_and_nothing_is_written() {
+        for variant in Variant::ALL {
+            let shared = shared(2, 1);
+            let cycle = Enactor::new(0, variant, 2).run_cycle(&shared, &FreeRun);
+            assert_eq!(cycle, Cycle::Stale(Generation(1)), "{variant}");
+            let events: Vec<Event> = enactor_steps(&shared)
+                .into_iter()
+                .map(|s| s.event)
+                .collect();
+            assert_eq!(
+                events.len(),
+                3,
+                "{variant}: pick and two checks: {events:?}"
+            );
+            assert!(events.iter().all(|e| matches!(
+                e,
+                Event::Picked { .. } | Event::Checked { newer: false, .. }
+            )));
+        }
+    }
+
+    #[test]
+    fn the_newest_plan_is_applied_everywhere_then_swept_behind() {
+        let shared = shared(2, 4);
+        let cycle = Enactor::new(1, Variant::Buggy, 2).run_cycle(&shared, &FreeRun);
+        assert_eq!(cycle, Cycle::Applied(Generation(4)));
+        for (endpoint, record) in shared.zone.records() {
+            let held = record.begin().record();
+            assert_eq!(held.active, Some(Generation(4)), "{endpoint}");
+            assert_eq!(held.rollback, Some(Generation(1)), "{endpoint}");
+        }
+        // Buggy's age rule deletes g1 and g2 although every rollback entry names g1.
+        assert_eq!(
+            shared.store.lock().generations(),
+            vec![Generation(3), Generation(4)]
+        );
+    }
+
+    #[test]
+    fn the_fixed_sweep_spares_the_rollback_plan() {
+        let shared = shared(1, 4);
+        let cycle = Enactor::new(0, Variant::Fixed, 2).run_cycle(&shared, &FreeRun);
+        assert_eq!(cycle, Cycle::Applied(Generation(4)));
+        assert_eq!(
+            shared.store.lock().generations(),
+            vec![Generation(1), Generation(3), Generation(4)]
+        );
+    }
+
+    #[test]
+    fn a_deleted_active_plan_fails_the_cycle() {
+        let shared = shared(1, 4);
+        assert!(shared.store.lock().delete(Generation(1)));
+        let cycle = Enactor::new(0, Variant::Fixed, 2).run_cycle(&shared, &FreeRun);
+        assert_eq!(cycle, Cycle::Failed(Generation(4)));
+    }
+
+    /// Between an Enactor's check and its write, publishes g4 and installs it on every
+    /// endpoint, as a faster Enactor would.
+    struct FasterEnactor<'a> {
+        shared: &'a Shared,
+        done: AtomicBool,
+    }
+
+    impl Schedule for FasterEnactor<'_> {
+        fn reach(&self, _actor: Actor, point: Point) {
+            if matches!(point, Point::Write(_)) && !self.done.swap(true, Ordering::Relaxed) {
+                Planner::publish(Generation(4), self.shared, &FreeRun).expect("g4 is newest");
+                for (_, record) in self.shared.zone.records() {
+                    record.begin().commit(
+                        Generation(4),
+                        WriteRule::NewerIfPlanExists,
+                        &self.shared.store,
+                    );
+                }
+            }
+        }
+
+        fn done(&self, _actor: Actor) {}
+    }
+
+    #[test]
+    fn a_stale_write_is_refused_by_fixed_and_installed_by_buggy() {
+        for (variant, expected, active) in [
+            (Variant::Fixed, Cycle::Superseded(Generation(3)), 4),
+            (Variant::Buggy, Cycle::Applied(Generation(3)), 3),
+        ] {
+            let shared = shared(1, 3);
+            let faster = FasterEnactor {
+                shared: &shared,
+                done: AtomicBool::new(false),
+            };
+            let cycle = Enactor::new(0, variant, 2).run_cycle(&shared, &faster);
+            assert_eq!(cycle, expected, "{variant}");
+            let record = shared.zone.record(EndpointId(0)).expect("endpoint 0");
+            assert_eq!(record.begin().record().active, Some(Generation(active)));
+        }
+    }
+
+    #[test]
+    fn a_lock_lost_on_every_attempt_makes_the_enactor_give_up() {
+        let plan = FaultPlan {
+            slow_percent: 100,
+            lock_loss: MAX_LOCK_ATTEMPTS,
+            backoff: Duration::ZERO,
+            write_delay: Duration::ZERO,
+            ..FaultPlan::LOCK_LOSS
+        };
+        let shared = shared(1, 3);
+        let cycle = Enactor::new(0, Variant::Fixed, 2).run_cycle(&shared, &Faults::new(plan, 1));
+        assert_eq!(cycle, Cycle::Superseded(Generation(3)));
+        let steps = enactor_steps(&shared);
+        let busy = steps
+            .iter()
+            .filter(|s| matches!(s.event, Event::LockBusy { .. }))
+            .count();
+        assert_eq!(busy, MAX_LOCK_ATTEMPTS as usize);
+        assert!(matches!(
+            steps.last().map(|s| &s.event),
+            Some(Event::GaveUp { .. })
+        ));
     }
 }

@@ -76,7 +76,7 @@ pub mod witness {
 }
 
 /// Which witnesses the execution logged in `steps` reached (see [`witness`]).
-pub fn witnessed(steps: &[Step]) -> Vec<&'static str> {
+fn witnesses_reached(steps: &[Step]) -> Vec<&'static str> {
     let mut newest_installed = None;
     let (mut stale, mut deleted, mut refused, mut busy) = (false, false, false, false);
     for step in steps {
@@ -157,7 +157,7 @@ impl Model for ProtocolModel {
     }
 
     fn witnessed(&self, steps: &[Step]) -> Vec<&'static str> {
-        witnessed(steps)
+        witnesses_reached(steps)
     }
 }
 

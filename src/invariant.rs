@@ -290,6 +290,36 @@ mod tests {
     }
 
     #[test]
+    fn each_property_is_reported_once_at_its_first_failure() {
+        let steps = vec![
+            published(1),
+            published(2),
+            published(3),
+            installed(Actor::Enactor(0), 3, None),
+            installed(Actor::Enactor(1), 2, Some(3)),
+            installed(Actor::Enactor(0), 3, Some(2)),
+            installed(Actor::Enactor(1), 1, Some(3)),
+        ];
+        let regressions: Vec<usize> = check(&steps, 1)
+            .iter()
+            .filter(|v| v.property == Property::MonotonicGeneration)
+            .map(|v| v.step)
+            .collect();
+        assert_eq!(regressions, vec![4]);
+    }
+
+    #[test]
+    fn writing_the_same_generation_again_is_not_a_regression() {
+        let steps = vec![
+            published(1),
+            picked(Actor::Enactor(0), 1),
+            installed(Actor::Enactor(0), 1, None),
+            installed(Actor::Enactor(1), 1, Some(1)),
+        ];
+        assert!(check(&steps, 1).is_empty());
+    }
+
+    #[test]
     fn an_endpoint_never_enacted_is_not_empty() {
         let world = WorldView::new(2);
         assert!(!world.resolves_empty(EndpointId(1)));

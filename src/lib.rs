@@ -1,11 +1,10 @@
 //! # planrace
 //!
 //! In October 2025 a DNS Planner published numbered plans and three redundant Enactors applied
-//! them. One Enactor checked its plan was newer only once, at the start, then fell far behind;
-//! it overwrote a newer plan with its stale one, another Enactor's clean-up deleted that stale
-//! plan as too old, and the endpoint's record was left pointing at nothing, stuck.
-//! planrace implements that protocol and its fix once, runs them under loom to explore every
-//! interleaving, and on real threads to replay the incident.
+//! them, each checking only once, at the start, that its plan was newer. A delayed Enactor
+//! overwrote a newer plan with its stale one; another Enactor's clean-up deleted that plan as
+//! too old, and the record was left empty and stuck. planrace implements that protocol and its
+//! fix once, explores every interleaving under loom, and replays the incident on real threads.
 //!
 //! ## Modules
 //! - [`sync`]: the facade over loom or parking_lot/std; the only place that names a backend.
@@ -15,12 +14,20 @@
 //! - [`execution`]: one run of a [`Scenario`]; [`schedule`]: steering a run.
 //! - [`invariant`]: the properties; [`trace`]: the event log and its timeline; [`svg`]: the
 //!   same as a sequence diagram.
-//! - `explore` and `matrix` (under `--cfg loom`): exhaustive exploration, verdict lines, the
-//!   verdict matrix of every variant.
+//! - [`harness`]: the checker, for any protocol: the `Model` trait, the event log, timelines,
+//!   verdict lines, and (under `--cfg loom`) `explore`. docs/checking-your-own-updater.md uses
+//!   it on another protocol.
+//! - `explore` and `matrix` (under `--cfg loom`): the protocol as a `Model`, its witnesses, and
+//!   the verdict matrix of every variant.
 //! - [`verdicts`]: the verdict table of docs/verdicts.md, read back.
 //! - `replay`, `fault`, `runtime` (real threads): forced interleavings, seeded faults, and runs
 //!   that report what the zone went through (the `planrace` binary's `run` and `replay`).
+//!
+//! The story in full is docs/postmortem.md; the design rules it teaches, with code patterns
+//! that run as doctests, are in docs/safe-updaters.md.
 
+// Nothing a caller controls may reach an unwrap: errors are returned (see error.rs).
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 // Replaying needs real threads, so the runnable example only exists in the default build.
 #![cfg_attr(
     not(loom),
@@ -44,6 +51,12 @@ assert!(fixed.violations.is_empty());
 ```
 "#
 )]
+
+// The code patterns of docs/safe-updaters.md run as doctests. Real threads only: they lock the
+// facade's mutexes outside a loom model.
+#[cfg(all(doctest, not(loom)))]
+#[doc = include_str!("../docs/safe-updaters.md")]
+pub struct SafeUpdatersDoctests;
 
 pub mod enactor;
 pub mod error;

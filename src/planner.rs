@@ -53,3 +53,46 @@ impl Planner {
         Ok(())
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::plan::EndpointId;
+    use crate::schedule::FreeRun;
+    use crate::trace::Trace;
+    use crate::zone::{Commit, WriteRule};
+
+    #[test]
+    fn every_published_plan_covers_every_endpoint_of_the_zone() {
+        let shared = Shared::new(3, Arc::new(Trace::recording()));
+        Planner::new(Generation(1), Generation(2))
+            .run(&shared, &FreeRun)
+            .expect("increasing generations");
+        let newest = shared.store.lock().newest().expect("published");
+        assert_eq!(newest.generation(), Generation(2));
+        assert_eq!(newest.endpoints(), 3);
+        for (endpoint, record) in shared.zone.records() {
+            let commit =
+                record
+                    .begin()
+                    .commit(Generation(2), WriteRule::Unconditional, &shared.store);
+            assert!(matches!(commit, Commit::Installed { .. }));
+            let resolved = shared.zone.resolve(endpoint, &shared.store);
+            assert!(
+                resolved.is_ok_and(|targets| !targets.is_empty()),
+                "{endpoint}"
+            );
+        }
+        assert!(shared.zone.resolve(EndpointId(3), &shared.store).is_err());
+    }
+
+    #[test]
+    fn publishing_an_old_generation_fails() {
+        let shared = Shared::new(1, Arc::new(Trace::recording()));
+        let planner = Planner::new(Generation(2), Generation(3));
+        assert!(planner.run(&shared, &FreeRun).is_ok());
+        assert!(planner.run(&shared, &FreeRun).is_err());
+    }
+}

@@ -17,7 +17,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn bad_arguments_are_refused_with_a_message_and_exit_code_2() {
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 18] = [
         (&[], "no command given"),
         (&["frob"], "unknown command \"frob\""),
         (&["run", "--config", "0E1P4G2K"], "at least one enactor"),
@@ -30,6 +30,24 @@ fn bad_arguments_are_refused_with_a_message_and_exit_code_2() {
         (&["run", "--slow-percent", "101"], "at most 100"),
         (&["run", "--runs"], "--runs needs a value"),
         (&["replay", "--bogus"], "unknown option \"--bogus\""),
+        (&["run", "--config", "65E1P4G2K"], "at most 64 can run here"),
+        (&["run", "--config", "2E0P4G2K"], "at least one endpoint"),
+        (&["run", "--config", "2E1P4G0K"], "K must be at least 1"),
+        (&["run", "--config", "2E1P3G2K"], "generations"),
+        (
+            &["run", "--config", "2E1P2000000G2K"],
+            "at most 1000000 are supported",
+        ),
+        (
+            &["run", "--config", "2E1P99999999999999999999G2K"],
+            "malformed configuration",
+        ),
+        (
+            &["run", "--runs", "-1"],
+            "--runs \"-1\" is not a valid number",
+        ),
+        (&["run", "--faults", "chaos"], "expected lock-loss or none"),
+        (&["run", "--runs", "0"], "at least one run"),
     ];
     for (args, message) in cases {
         let output = planrace(args);

@@ -199,3 +199,22 @@ fn the_explorations_reach_the_situations_that_make_their_verdicts_mean_something
         );
     }
 }
+
+#[test]
+fn the_exploration_is_deterministic() {
+    let explore = || {
+        let scenario = "3E2P4G2K".parse().expect("a valid configuration");
+        planrace::explore::explore(Variant::Buggy, scenario, Some(2)).expect("explores")
+    };
+    let (first, second) = (explore(), explore());
+    assert!(first.executions > 0);
+    assert_eq!(first.executions, second.executions);
+    assert_eq!(first.witnessed, second.witnessed);
+    for (a, b) in first.outcomes.iter().zip(&second.outcomes) {
+        assert_eq!(a.violations, b.violations);
+        let steps = |o: &planrace::explore::PropertyOutcome| {
+            o.shortest.as_ref().map(|c| (c.execution, c.steps.clone()))
+        };
+        assert_eq!(steps(a), steps(b), "the same shortest counterexample");
+    }
+}

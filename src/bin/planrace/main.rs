@@ -8,6 +8,8 @@
 //! planrace help
 //! ```
 
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
 #[cfg(not(loom))]
 mod cli;
 
