@@ -1,5 +1,5 @@
 //! The checking harness, independent of the DNS protocol: a [`Model`] says how to run one
-//! execution and what must hold of its log; [`explore`] (under `--cfg loom`) runs every
+//! execution and what must hold of its log; `explore` (under `--cfg loom`) runs every
 //! interleaving, counts violations and keeps counterexamples; [`Exploration`] prints
 //! `planrace-verdict` lines; [`Timeline`] lays a log out in columns, one per thread.
 //!
