@@ -68,8 +68,8 @@ pub mod witness {
     /// generation had already been installed and the write was refused.
     pub const WRITE_LOST_RACE: &str = "write_lost_race";
     /// The first kind of lost race alone: an Enactor found an endpoint's lock taken and had to
-    /// retry. Counted apart because loom's unbounded search never schedules a `try_lock`
-    /// while another thread holds the lock (docs/model.md); bounded runs do.
+    /// retry. Counted apart because loom never explores this on the one-endpoint
+    /// configuration (docs/model.md, "What loom does not explore"); the two-endpoint one does.
     pub const LOCK_BUSY: &str = "lock_busy";
     /// All of them, in the order verdict lines print them.
     pub const ALL: [&str; 4] = [STALE_PLAN_HELD, SWEEPER_DELETED, WRITE_LOST_RACE, LOCK_BUSY];

@@ -179,8 +179,8 @@ fn the_explorations_reach_the_situations_that_make_their_verdicts_mean_something
             );
         }
     }
-    // The lock-retry path of every variant that holds: unbounded loom never takes it
-    // (docs/model.md), so a bounded configuration must.
+    // The lock-retry path of every variant that holds: loom never takes it on the one-endpoint
+    // configuration (docs/model.md), so the two-endpoint one must.
     for variant in Variant::ALL {
         let explorations = explorations_of(variant);
         if !explorations
