@@ -47,7 +47,8 @@ impl fmt::Display for Property {
     }
 }
 
-/// Where and how a property failed in one execution of the protocol.
+/// Where and how a property failed in one execution of the protocol (`progress` fails at the
+/// last step).
 pub type Violation = crate::harness::Violation<Property>;
 
 /// The zone's records and the store's live plans, rebuilt step by step from a log.
