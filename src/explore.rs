@@ -59,8 +59,8 @@ pub struct ProtocolModel {
 /// The witnesses counted for the protocol: the situations without which "holds" would prove
 /// nothing.
 pub mod witness {
-    /// An Enactor tried to write a plan while some record already held a newer one: it was
-    /// holding a stale plan, the incident's precondition.
+    /// An Enactor tried to write a plan older than one already installed on some endpoint: it
+    /// was holding a stale plan, the incident's precondition.
     pub const STALE_PLAN_HELD: &str = "stale_plan_held";
     /// A sweep deleted at least one plan.
     pub const SWEEPER_DELETED: &str = "sweeper_deleted";
