@@ -16,6 +16,14 @@ pub const SUITE: [(&str, Option<usize>); 2] = [("2E1P4G2K", None), ("3E2P4G2K", 
 /// the bounded configuration. Too slow for every CI run, so the loom suite does not repeat it.
 pub const DEEPER: (&str, usize) = ("3E2P4G2K", 4);
 
+/// `Fixed` alone, every interleaving on two endpoints. On one endpoint loom never explores an
+/// Enactor finding a lock taken (docs/model.md); with two it does, hundreds of thousands of
+/// times, so this is the exhaustive proof that covers the retry and give-up paths too.
+pub const FIXED_PROOF: (&str, Option<usize>) = ("2E2P4G2K", None);
+
+/// One exploration: a variant, a configuration, a preemption bound (`None`: exhaustive).
+pub type Job = (Variant, Scenario, Option<usize>);
+
 /// The suite's configurations, parsed, each with the bound in force: `LOOM_MAX_PREEMPTIONS`
 /// when it is set, the configuration's default otherwise.
 ///
@@ -24,47 +32,69 @@ pub const DEEPER: (&str, usize) = ("3E2P4G2K", 4);
 pub fn suite() -> Result<Vec<(Scenario, Option<usize>)>, ExploreError> {
     SUITE
         .iter()
-        .map(|(config, default)| {
-            let scenario = config
-                .parse()
-                .unwrap_or_else(|error| unreachable!("the suite's {config} is valid: {error}"));
-            Ok((scenario, preemption_bound(*default)?))
-        })
+        .map(|(config, default)| configured(config, *default))
         .collect()
+}
+
+/// The loom suite's explorations: every variant on every configuration of [`SUITE`], and
+/// `Fixed` on [`FIXED_PROOF`], each with the bound in force.
+///
+/// # Errors
+/// [`ExploreError::BadBound`] when `LOOM_MAX_PREEMPTIONS` is not a number.
+pub fn suite_jobs() -> Result<Vec<Job>, ExploreError> {
+    let configs = suite()?;
+    let mut jobs: Vec<Job> = Variant::ALL
+        .into_iter()
+        .flat_map(|v| configs.iter().map(move |(s, b)| (v, *s, *b)))
+        .collect();
+    let (scenario, bound) = configured(FIXED_PROOF.0, FIXED_PROOF.1)?;
+    jobs.push((Variant::Fixed, scenario, bound));
+    Ok(jobs)
+}
+
+fn configured(
+    config: &str,
+    default: Option<usize>,
+) -> Result<(Scenario, Option<usize>), ExploreError> {
+    let scenario = config
+        .parse()
+        .unwrap_or_else(|error| unreachable!("the suite's {config} is valid: {error}"));
+    Ok((scenario, preemption_bound(default)?))
 }
 
 /// Every exploration of the matrix.
 #[derive(Debug, Clone)]
 pub struct Matrix {
-    /// One exploration per (variant, configuration), variants in [`Variant::ALL`] order.
+    /// One exploration per job, grouped by variant in [`Variant::ALL`] order, in job order
+    /// within a variant.
     pub explorations: Vec<Exploration>,
 }
 
-/// Explores every variant in `variants` on every configuration in `configs`, `workers`
-/// explorations at a time, calling `done` with each exploration as it finishes.
+/// Explores every job, `workers` explorations at a time, calling `done` with each exploration
+/// as it finishes.
 ///
 /// # Errors
 /// The first [`ExploreError`] any exploration returned.
 pub fn explore_matrix(
-    variants: &[Variant],
-    configs: &[(Scenario, Option<usize>)],
+    jobs: &[Job],
     workers: usize,
     done: impl Fn(&Exploration) + Sync,
 ) -> Result<Matrix, ExploreError> {
-    let mut jobs: Vec<(Variant, Scenario, Option<usize>)> = variants
-        .iter()
-        .flat_map(|v| configs.iter().map(move |(s, b)| (*v, *s, *b)))
-        .collect();
-    // Longest first: unbounded explorations are the big ones, and the workers end together.
-    jobs.sort_by_key(|(_, _, bound)| bound.is_some());
+    // Longest first, so that the workers end together: unbounded explorations are the big
+    // ones, and among them those with more threads and endpoints.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|index| {
+        let (_, scenario, bound) = jobs[*index];
+        let size = scenario.enactors() * scenario.endpoints();
+        (bound.is_some(), std::cmp::Reverse(size))
+    });
     let next = AtomicUsize::new(0);
     let results = StdMutex::new(Vec::with_capacity(jobs.len()));
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
             scope.spawn(|| {
-                while let Some(&(variant, scenario, bound)) =
-                    jobs.get(next.fetch_add(1, Ordering::Relaxed))
-                {
+                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let (variant, scenario, bound) = jobs[index];
                     let result = explore(variant, scenario, bound);
                     if let Ok(exploration) = &result {
                         done(exploration);
@@ -72,26 +102,18 @@ pub fn explore_matrix(
                     results
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .push(result);
+                        .push((index, result));
                 }
             });
         }
     });
-    let mut explorations = results
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
+    let mut finished = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let variant_rank = |variant: Variant| Variant::ALL.iter().position(|v| *v == variant);
+    finished.sort_by_key(|(index, _)| (variant_rank(jobs[*index].0), *index));
+    let explorations = finished
         .into_iter()
+        .map(|(_, result)| result)
         .collect::<Result<Vec<_>, _>>()?;
-    let position = |exploration: &Exploration| {
-        let variant = variants
-            .iter()
-            .position(|v| *v == exploration.model.variant);
-        let config = configs
-            .iter()
-            .position(|(s, _)| *s == exploration.model.scenario);
-        (variant, config)
-    };
-    explorations.sort_by_key(position);
     Ok(Matrix { explorations })
 }
 
