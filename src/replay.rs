@@ -7,11 +7,12 @@ use thiserror::Error;
 
 use crate::error::StoreError;
 use crate::execution::execute;
-use crate::invariant::{Violation, check};
+use crate::invariant::{Property, Violation, check};
 use crate::plan::{EndpointId, Generation};
 use crate::protocol::Variant;
 use crate::scenario::Scenario;
 use crate::schedule::{Point, Script};
+use crate::svg::render_svg;
 use crate::trace::{Actor, Step, Trace, render_timeline};
 
 /// How long a scripted step may wait for its turn before the replay is declared diverged.
@@ -71,6 +72,17 @@ impl Replay {
     /// The execution as a timeline, violations marked.
     pub fn timeline(&self) -> String {
         render_timeline(&self.steps, self.endpoints, &self.violations)
+    }
+
+    /// The execution as an SVG sequence diagram titled `title`, with the step that emptied a
+    /// record in red (or, when none did, the first violation).
+    pub fn svg(&self, title: &str) -> String {
+        let marked = self
+            .violations
+            .iter()
+            .find(|v| v.property == Property::NoEmptyRecord)
+            .or(self.violations.first());
+        render_svg(title, &self.steps, self.endpoints, marked)
     }
 }
 

@@ -102,3 +102,22 @@ fn every_relative_link_leads_to_a_file() {
     }
     assert!(checked > 20, "only {checked} links found");
 }
+
+/// The title of docs/incident.svg.
+const INCIDENT_TITLE: &str =
+    "The incident's interleaving under Buggy, 2E1P4G2K (planrace replay --variant Buggy)";
+
+#[test]
+fn the_incident_diagram_is_the_incident_replay() {
+    let replay = planrace::replay_incident(planrace::Variant::Buggy).expect("the replay runs");
+    let drawn = replay.svg(INCIDENT_TITLE);
+    let path = root().join("docs/incident.svg");
+    if std::env::var_os("PLANRACE_BLESS").is_some() {
+        std::fs::write(&path, &drawn).expect("docs/ is writable");
+    }
+    assert_eq!(
+        read("docs/incident.svg"),
+        drawn,
+        "docs/incident.svg is out of date: regenerate it with PLANRACE_BLESS=1 cargo test --test docs"
+    );
+}
