@@ -34,7 +34,8 @@ pub trait Model: Send + Sync + 'static {
     /// Runs one execution and returns its log.
     ///
     /// # Errors
-    /// When the execution could not run; the exploration stops with that error.
+    /// When the execution could not run; the exploration then returns the first such error
+    /// instead of verdicts.
     fn execute(&self) -> Result<Vec<Self::Step>, Self::Error>;
 
     /// Every property that `steps` violates, each at most once, at the step where it broke.
