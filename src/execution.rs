@@ -120,7 +120,8 @@ pub fn steady_state(shared: &Shared, endpoints: usize) -> Result<(), StoreError>
     Ok(())
 }
 
-fn join<T>(handle: thread::JoinHandle<T>) -> T {
+/// Joins `handle`, resuming its panic on this thread if it panicked.
+pub(crate) fn join<T>(handle: thread::JoinHandle<T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))

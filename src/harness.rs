@@ -108,6 +108,12 @@ impl<S: Clone> Log<S> {
     }
 }
 
+/// A preemption bound as verdict lines and docs/verdicts.md print it: the number, or `none`
+/// when every interleaving was explored.
+pub fn bound_label(bound: Option<usize>) -> String {
+    bound.map_or_else(|| "none".to_owned(), |b| b.to_string())
+}
+
 /// The width a timeline is laid out for.
 pub const TIMELINE_WIDTH: usize = 100;
 
@@ -220,6 +226,11 @@ impl<M: Model> PropertyOutcome<M> {
     pub fn holds(&self) -> bool {
         self.violations == 0
     }
+
+    /// The verdict as verdict lines print it: `holds` or `violated`.
+    pub fn verdict(&self) -> &'static str {
+        if self.holds() { "holds" } else { "violated" }
+    }
 }
 
 /// The result of exploring one model.
@@ -260,11 +271,10 @@ impl<M: Model> Exploration<M> {
             self.model.variant(),
             outcome.property,
             self.model.config(),
-            self.bound
-                .map_or_else(|| "none".to_owned(), |b| b.to_string()),
+            bound_label(self.bound),
             self.executions,
             outcome.violations,
-            if outcome.holds() { "holds" } else { "violated" },
+            outcome.verdict(),
             self.seconds,
         );
         for (witness, count) in &self.witnessed {

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex as StdMutex, PoisonError};
 
 use crate::explore::{Exploration, ExploreError, PropertyOutcome, explore, preemption_bound};
+use crate::harness::bound_label;
 use crate::protocol::Variant;
 use crate::scenario::Scenario;
 use crate::verdicts::{TABLE_HEADER, VerdictRow};
@@ -24,25 +25,17 @@ pub const FIXED_PROOF: (&str, Option<usize>) = ("2E2P4G2K", None);
 /// One exploration: a variant, a configuration, a preemption bound (`None`: exhaustive).
 pub type Job = (Variant, Scenario, Option<usize>);
 
-/// The suite's configurations, parsed, each with the bound in force: `LOOM_MAX_PREEMPTIONS`
-/// when it is set, the configuration's default otherwise.
-///
-/// # Errors
-/// [`ExploreError::BadBound`] when `LOOM_MAX_PREEMPTIONS` is not a number.
-pub fn suite() -> Result<Vec<(Scenario, Option<usize>)>, ExploreError> {
-    SUITE
-        .iter()
-        .map(|(config, default)| configured(config, *default))
-        .collect()
-}
-
 /// The loom suite's explorations: every variant on every configuration of [`SUITE`], and
-/// `Fixed` on [`FIXED_PROOF`], each with the bound in force.
+/// `Fixed` on [`FIXED_PROOF`], each with the bound in force: `LOOM_MAX_PREEMPTIONS` when it
+/// is set, the configuration's default otherwise.
 ///
 /// # Errors
 /// [`ExploreError::BadBound`] when `LOOM_MAX_PREEMPTIONS` is not a number.
 pub fn suite_jobs() -> Result<Vec<Job>, ExploreError> {
-    let configs = suite()?;
+    let configs = SUITE
+        .iter()
+        .map(|(config, default)| configured(config, *default))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut jobs: Vec<Job> = Variant::ALL
         .into_iter()
         .flat_map(|v| configs.iter().map(move |(s, b)| (v, *s, *b)))
@@ -122,10 +115,8 @@ fn row(exploration: &Exploration, outcome: &PropertyOutcome) -> VerdictRow {
         variant: exploration.model.variant.to_string(),
         property: outcome.property.to_string(),
         config: exploration.model.scenario.to_string(),
-        bound: exploration
-            .bound
-            .map_or_else(|| "none".to_owned(), |b| b.to_string()),
-        verdict: if outcome.holds() { "holds" } else { "violated" }.to_owned(),
+        bound: bound_label(exploration.bound),
+        verdict: outcome.verdict().to_owned(),
         executions: exploration.executions,
         violations: outcome.violations,
     }

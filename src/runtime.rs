@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use crate::enactor::{Cycle, Enactor};
 use crate::error::StoreError;
-use crate::execution::{Shared, steady_state};
+use crate::execution::{Shared, join, steady_state};
 use crate::fault::{FaultPlan, Faults};
 use crate::invariant::{WorldView, check};
 use crate::plan::{EndpointId, Generation};
@@ -167,14 +167,7 @@ fn drive(
     }
     faults.done(Actor::Planner);
     drop(wake_ups);
-    let cycles: Vec<Cycle> = enactors
-        .into_iter()
-        .flat_map(|handle| {
-            handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
-        .collect();
+    let cycles: Vec<Cycle> = enactors.into_iter().flat_map(join).collect();
     published?;
     Enactor::new(0, config.variant, scenario.sweep_age()).run_cycle(&shared, &FreeRun);
     Ok((cycles, started.elapsed()))

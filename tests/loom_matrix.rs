@@ -8,6 +8,7 @@ mod common;
 use std::path::Path;
 
 use planrace::explore::{Exploration, witness};
+use planrace::harness::bound_label;
 use planrace::matrix::{FIXED_PROOF, SUITE, suite_jobs};
 use planrace::verdicts::parse_markdown;
 use planrace::{Property, Variant};
@@ -121,10 +122,7 @@ fn docs_verdicts_match_the_exploration() {
             .into_iter()
             .filter(|d| {
                 let mut configs = SUITE.iter().chain([&FIXED_PROOF]);
-                configs.any(|(config, bound)| {
-                    let bound = bound.map_or_else(|| "none".to_owned(), |b| b.to_string());
-                    d.config == *config && d.bound == bound
-                })
+                configs.any(|(config, bound)| d.config == *config && d.bound == bound_label(*bound))
             })
             .collect();
     let mut compared = 0;

@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::sync::OnceLock;
 
+use planrace::harness::bound_label;
 use planrace::matrix::{Matrix, explore_matrix, suite_jobs};
 
 /// Explorations run at once: one per core of the 2-core machine the suite is sized for.
@@ -23,8 +24,7 @@ pub fn matrix() -> &'static Matrix {
         let listed: Vec<String> = jobs
             .iter()
             .map(|(variant, scenario, bound)| {
-                let bound = bound.map_or_else(|| "none".to_owned(), |b| b.to_string());
-                format!("{variant} {scenario} bound={bound}")
+                format!("{variant} {scenario} bound={}", bound_label(*bound))
             })
             .collect();
         print_now(&format!(
