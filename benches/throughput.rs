@@ -28,14 +28,8 @@ mod real {
     use crossbeam_channel::{Receiver, unbounded};
     use crossbeam_utils::CachePadded;
     use parking_lot::Mutex;
-    use planrace::enactor::Enactor;
-    use planrace::execution::{Shared, steady_state};
-    use planrace::fault::FaultPlan;
-    use planrace::planner::Planner;
-    use planrace::runtime::{RunConfig, run_untraced};
-    use planrace::schedule::FreeRun;
-    use planrace::trace::Trace;
-    use planrace::{Generation, Scenario, Variant};
+    use planrace::testing::{Enactor, FreeRun, Planner, Trace, World, steady_state};
+    use planrace::{Config, FaultPlan, Generation, RunOptions, Variant, run_untraced};
 
     /// Plans the Planner publishes per run.
     const PLANS: u64 = 200;
@@ -131,14 +125,14 @@ mod real {
     }
 
     fn variant(variant: Variant, enactors: usize, endpoints: usize) -> Duration {
-        let scenario = Scenario::new(enactors, endpoints, PLANS + 1, SWEEP_AGE).expect("valid");
-        let config = RunConfig {
+        let config = Config::new(enactors, endpoints, PLANS + 1, SWEEP_AGE).expect("valid");
+        let options = RunOptions {
             variant,
-            scenario,
+            config,
             faults: FaultPlan::NONE,
             seed: 0,
         };
-        run_untraced(&config).expect("the run completes")
+        run_untraced(&options).expect("the run completes")
     }
 
     fn throughput(c: &mut Criterion) {
@@ -175,14 +169,14 @@ mod real {
         group.throughput(Throughput::Elements(ENDPOINTS as u64));
         for v in Variant::ALL {
             group.bench_function(v.name(), |b| {
-                let shared = Shared::new(ENDPOINTS, Arc::new(Trace::disabled()));
-                steady_state(&shared, ENDPOINTS).expect("empty store");
+                let world = World::new(ENDPOINTS, Arc::new(Trace::disabled()));
+                steady_state(&world, ENDPOINTS).expect("empty store");
                 let enactor = Enactor::new(0, v, SWEEP_AGE);
                 let mut generation = 1;
                 b.iter(|| {
                     generation += 1;
-                    Planner::publish(Generation(generation), &shared, &FreeRun).expect("newer");
-                    enactor.run_cycle(&shared, &FreeRun)
+                    Planner::publish(Generation(generation), &world, &FreeRun).expect("newer");
+                    enactor.run_cycle(&world, &FreeRun)
                 });
             });
         }

@@ -20,17 +20,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     use std::path::Path;
 
     use planrace::Variant;
-    use planrace::matrix::{DEEPER, explore_matrix, suite_jobs};
+    use planrace::testing::{DEEPER, Job, explore_job, explore_matrix, suite_jobs};
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [variant, config] = args.as_slice() {
         let variant: Variant = variant.parse()?;
-        let scenario: planrace::Scenario = config.parse()?;
-        let exploration = planrace::explore::explore(
-            variant,
-            scenario,
-            planrace::explore::preemption_bound(None)?,
-        )?;
+        let config: planrace::Config = config.parse()?;
+        let exploration = planrace::explore(variant, config, planrace::preemption_bound(None)?)?;
         print!("{}", exploration.report());
         return Ok(());
     }
@@ -38,13 +34,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: verdicts [VARIANT CONFIG]".into());
     }
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let matrix = explore_matrix(&suite_jobs()?, 2, |exploration| {
+    // Each exploration's verdict lines go to stderr as it finishes.
+    let explore_and_show = |job: Job| {
+        let exploration = explore_job(job)?;
         for outcome in &exploration.outcomes {
-            let line = exploration.verdict_line(outcome);
-            let _ = writeln!(std::io::stderr(), "{line}");
+            let _ = writeln!(std::io::stderr(), "{}", exploration.verdict_line(outcome));
         }
-    })?;
+        Ok(exploration)
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let matrix = explore_matrix(&suite_jobs()?, 2, explore_and_show)?;
     let table = matrix.markdown();
     println!("{table}");
 
@@ -60,16 +59,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     let (config, bound) = DEEPER;
-    let deeper_scenario: planrace::Scenario = config.parse()?;
+    let deeper_config: planrace::Config = config.parse()?;
     let deeper_jobs: Vec<_> = unbroken
         .iter()
-        .map(|variant| (*variant, deeper_scenario, Some(bound)))
+        .map(|variant| (*variant, deeper_config, Some(bound)))
         .collect();
-    let deeper = explore_matrix(&deeper_jobs, 2, |e| {
-        for outcome in &e.outcomes {
-            let _ = writeln!(std::io::stderr(), "{}", e.verdict_line(outcome));
-        }
-    })?;
+    let deeper = explore_matrix(&deeper_jobs, 2, explore_and_show)?;
     let deeper_table = deeper.markdown();
     println!("{deeper_table}");
 

@@ -6,28 +6,30 @@
 //! too old, and the record was left empty and stuck. planrace implements that protocol and its
 //! fix once, explores every interleaving under loom, and replays the incident on real threads.
 //!
-//! ## Modules
-//! - [`sync`]: the facade over loom or parking_lot/std; the only place that names a backend.
-//! - [`plan`], [`store`], [`zone`]: plans, the plan store, the DNS records and their locks.
-//! - [`planner`], [`enactor`], [`sweeper`]: the actors.
-//! - [`protocol`]: the variants ([`Variant::Buggy`], [`Variant::Fixed`] and the broken fixes).
-//! - [`execution`]: one run of a [`Scenario`]; [`schedule`]: steering a run.
-//! - [`invariant`]: the properties; [`trace`]: the event log and its timeline; [`svg`]: the
-//!   same as a sequence diagram.
-//! - [`harness`]: the checker, for any protocol: the `Model` trait, the event log, timelines,
-//!   verdict lines, and (under `--cfg loom`) `explore`. docs/checking-your-own-updater.md uses
-//!   it on another protocol.
-//! - `explore` and `matrix` (under `--cfg loom`): the protocol as a `Model`, its witnesses, and
-//!   the verdict matrix of every variant.
-//! - [`verdicts`]: the verdict table of docs/verdicts.md, read back.
-//! - `replay`, `fault`, `runtime` (real threads): forced interleavings, seeded faults, and runs
-//!   that report what the zone went through (the `planrace` binary's `run` and `replay`).
+//! ## Layout
+//! The tree is the architecture; every file depends only on files of the layers above it:
+//! - [`sync`]: the facade over loom or parking_lot/std, one file per backend; the only place
+//!   that names a backend.
+//! - `protocol/`: plans, the plan store, the zone's records and their locks, the variants'
+//!   rules, the log's vocabulary ([`Event`], [`Actor`], [`Step`]), the world the actors share,
+//!   the actors (the Planner and the Enactors, whose clean-up sweep runs inside their cycle),
+//!   and one execution of a [`Config`].
+//! - `check/`: the properties ([`Property`], [`check_properties`]); the [`harness`], the checker
+//!   for any protocol (`Model`, `Log`, `Timeline`, verdict lines, and under `--cfg loom` its
+//!   `explore`); under `--cfg loom`, the protocol as a harness model (`explore`) and the
+//!   suite's matrix; the verdict table of docs/verdicts.md.
+//! - `render/`: an execution as a text timeline or an SVG sequence diagram.
+//! - `run/` (real threads): seeded faults, forced interleavings (`replay`), and runs that
+//!   report what the zone went through (`run`); the `planrace` binary's commands.
+//! - [`testing`]: the internals that the crate's own tests, benches and examples drive
+//!   directly; not needed to use the crate.
 //!
 //! The story in full is docs/postmortem.md; the design rules it teaches, with code patterns
 //! that run as doctests, are in docs/safe-updaters.md.
 
-// Nothing a caller controls may reach an unwrap: errors are returned (see error.rs).
+// Nothing a caller controls may reach an unwrap: errors are returned (see protocol/error.rs).
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+#![warn(unreachable_pub, missing_debug_implementations)]
 // Replaying needs real threads, so the runnable example only exists in the default build.
 #![cfg_attr(
     not(loom),
@@ -58,38 +60,37 @@ assert!(fixed.violations.is_empty());
 #[doc = include_str!("../docs/safe-updaters.md")]
 pub struct SafeUpdatersDoctests;
 
-pub mod enactor;
-pub mod error;
-pub mod execution;
-#[cfg(loom)]
-pub mod explore;
+mod check;
+mod protocol;
+mod render;
 #[cfg(not(loom))]
-pub mod fault;
-pub mod harness;
-pub mod invariant;
-#[cfg(loom)]
-pub mod matrix;
-pub mod plan;
-pub mod planner;
-pub mod protocol;
-#[cfg(not(loom))]
-pub mod replay;
-#[cfg(not(loom))]
-pub mod runtime;
-pub mod scenario;
-pub mod schedule;
-pub mod store;
-pub mod svg;
-pub mod sweeper;
+mod run;
 pub mod sync;
-pub mod trace;
-pub mod verdicts;
-pub mod zone;
+pub mod testing;
 
-pub use error::{ScenarioError, StoreError, VariantError, ZoneError};
-pub use invariant::{Property, Violation};
-pub use plan::{EndpointId, Generation, Plan, Target};
-pub use protocol::Variant;
+pub use check::harness;
+pub use check::property::{Property, Violation, check_properties};
+#[cfg(loom)]
+pub use check::protocol_model::{
+    Counterexample, Exploration, ExploreError, PropertyOutcome, ProtocolModel, explore,
+    preemption_bound, witness,
+};
+pub use protocol::config::{Config, MAX_ENACTORS, MAX_ENDPOINTS, MAX_GENERATIONS};
+pub use protocol::error::{ConfigError, StoreError, VariantError, ZoneError};
+pub use protocol::event::{Actor, Event, Step};
+pub use protocol::plan::{EndpointId, Generation, Plan, Target};
+pub use protocol::record::{Commit, Record};
+pub use protocol::rules::{SweepOutcome, SweepRule, WriteRule, is_newer};
+pub use protocol::schedule::Point;
+pub use protocol::script::{ScriptError, format_script, parse_script, script_of};
+pub use protocol::store::{PlanStore, StoreGuard};
+pub use protocol::variant::Variant;
+pub use protocol::zone::{RecordLock, Transaction, Zone};
 #[cfg(not(loom))]
-pub use replay::{Replay, ReplayError, replay_incident};
-pub use scenario::Scenario;
+pub use run::fault::FaultPlan;
+#[cfg(not(loom))]
+pub use run::replay::{
+    Replay, ReplayError, incident_config, incident_script, replay, replay_incident,
+};
+#[cfg(not(loom))]
+pub use run::runtime::{RunOptions, RunReport, run, run_untraced};

@@ -7,29 +7,13 @@ mod common;
 
 use std::path::Path;
 
-use planrace::explore::{Exploration, witness};
 use planrace::harness::bound_label;
-use planrace::matrix::{FIXED_PROOF, SUITE, suite_jobs};
-use planrace::verdicts::parse_markdown;
-use planrace::{Property, Variant};
-
-fn explorations_of(variant: Variant) -> Vec<&'static Exploration> {
-    let found: Vec<_> = common::matrix()
-        .explorations
-        .iter()
-        .filter(|e| e.model.variant == variant)
-        .collect();
-    let jobs = suite_jobs().expect("LOOM_MAX_PREEMPTIONS must be a number");
-    assert_eq!(
-        found.len(),
-        jobs.iter().filter(|(v, ..)| *v == variant).count()
-    );
-    found
-}
+use planrace::testing::{FIXED_PROOF, SUITE, parse_markdown, suite_jobs};
+use planrace::{Property, Variant, witness};
 
 #[test]
 fn buggy_violates_every_property_and_shows_how() {
-    for exploration in explorations_of(Variant::Buggy) {
+    for exploration in common::explorations_of(Variant::Buggy) {
         for property in Property::ALL {
             let outcome = exploration
                 .outcome(property)
@@ -37,7 +21,7 @@ fn buggy_violates_every_property_and_shows_how() {
             assert!(
                 outcome.violations > 0,
                 "loom found no execution of Buggy {} violating {property}",
-                exploration.model.scenario
+                exploration.model.config
             );
             let first = outcome.first.as_ref().expect("first counterexample kept");
             assert_eq!(first.violation.property, property);
@@ -54,7 +38,7 @@ fn buggy_violates_every_property_and_shows_how() {
 
 #[test]
 fn fixed_holds_every_property() {
-    for exploration in explorations_of(Variant::Fixed) {
+    for exploration in common::explorations_of(Variant::Fixed) {
         assert!(exploration.executions > 0);
         for outcome in &exploration.outcomes {
             let shown = outcome
@@ -65,7 +49,7 @@ fn fixed_holds_every_property() {
             assert_eq!(
                 outcome.violations, 0,
                 "Fixed {} violates {}:\n{shown}",
-                exploration.model.scenario, outcome.property
+                exploration.model.config, outcome.property
             );
         }
     }
@@ -73,7 +57,7 @@ fn fixed_holds_every_property() {
 
 #[test]
 fn every_violation_keeps_its_first_and_shortest_counterexample() {
-    let matrix = common::matrix();
+    let matrix = common::whole_matrix();
     let jobs = suite_jobs().expect("LOOM_MAX_PREEMPTIONS must be a number");
     assert_eq!(matrix.explorations.len(), jobs.len());
     for exploration in &matrix.explorations {
@@ -95,7 +79,7 @@ fn every_violation_keeps_its_first_and_shortest_counterexample() {
 #[test]
 fn counterexamples_are_written_as_text_and_svg() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/planrace");
-    for exploration in &common::matrix().explorations {
+    for exploration in &common::whole_matrix().explorations {
         let written = exploration
             .write_counterexamples(&dir)
             .expect("target/planrace is writable");
@@ -115,7 +99,11 @@ fn counterexamples_are_written_as_text_and_svg() {
 #[test]
 fn docs_verdicts_match_the_exploration() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verdicts.md");
-    let explored = common::matrix().rows();
+    let explored: Vec<_> = common::whole_matrix()
+        .rows()
+        .into_iter()
+        .map(|(row, _seconds)| row)
+        .collect();
     // The deeper runs' table is not repeated here; only the suite's configurations are compared.
     let documented: Vec<_> =
         parse_markdown(&std::fs::read_to_string(&path).expect("docs/verdicts.md"))
@@ -159,10 +147,10 @@ fn docs_verdicts_match_the_exploration() {
 
 #[test]
 fn the_explorations_reach_the_situations_that_make_their_verdicts_mean_something() {
-    let matrix = common::matrix();
+    let matrix = common::whole_matrix();
     for exploration in &matrix.explorations {
         let count = |name| exploration.witness_count(name).unwrap_or_default();
-        let (variant, scenario) = (exploration.model.variant, exploration.model.scenario);
+        let (variant, config) = (exploration.model.variant, exploration.model.config);
         for name in witness::ALL {
             assert!(count(name) <= exploration.executions);
         }
@@ -170,21 +158,25 @@ fn the_explorations_reach_the_situations_that_make_their_verdicts_mean_something
         for name in [witness::STALE_PLAN_HELD, witness::SWEEPER_DELETED] {
             assert!(
                 count(name) > 0,
-                "no execution of {variant} {scenario} reached {name}"
+                "no execution of {variant} {config} reached {name}"
             );
         }
         // A "holds" verdict must also have seen writes lose races.
         if exploration.outcomes.iter().all(|o| o.holds()) {
             assert!(
                 count(witness::WRITE_LOST_RACE) > 0,
-                "{variant} {scenario} holds, but no write ever lost a race"
+                "{variant} {config} holds, but no write ever lost a race"
             );
         }
     }
     // The lock-retry path of every variant that holds: loom never takes it on the one-endpoint
     // configuration (docs/model.md), so the two-endpoint one must.
     for variant in Variant::ALL {
-        let explorations = explorations_of(variant);
+        let explorations: Vec<_> = matrix
+            .explorations
+            .iter()
+            .filter(|e| e.model.variant == variant)
+            .collect();
         if !explorations
             .iter()
             .all(|e| e.outcomes.iter().all(|o| o.holds()))
@@ -205,8 +197,8 @@ fn the_explorations_reach_the_situations_that_make_their_verdicts_mean_something
 #[test]
 fn the_exploration_is_deterministic() {
     let explore = || {
-        let scenario = "3E2P4G2K".parse().expect("a valid configuration");
-        planrace::explore::explore(Variant::Buggy, scenario, Some(2)).expect("explores")
+        let config = "3E2P4G2K".parse().expect("a valid configuration");
+        planrace::explore(Variant::Buggy, config, Some(2)).expect("explores")
     };
     let (first, second) = (explore(), explore());
     assert!(first.executions > 0);
@@ -214,7 +206,7 @@ fn the_exploration_is_deterministic() {
     assert_eq!(first.witnessed, second.witnessed);
     for (a, b) in first.outcomes.iter().zip(&second.outcomes) {
         assert_eq!(a.violations, b.violations);
-        let steps = |o: &planrace::explore::PropertyOutcome| {
+        let steps = |o: &planrace::PropertyOutcome| {
             o.shortest.as_ref().map(|c| (c.execution, c.steps.clone()))
         };
         assert_eq!(steps(a), steps(b), "the same shortest counterexample");

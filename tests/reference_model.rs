@@ -13,12 +13,10 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use planrace::execution::Shared;
-use planrace::schedule::FreeRun;
-use planrace::sweeper::{SweepRule, sweep};
-use planrace::trace::{Actor, Event, Trace};
-use planrace::zone::{Commit, Record, WriteRule};
-use planrace::{EndpointId, Generation, Plan, StoreError};
+use planrace::testing::{FreeRun, Trace, World, sweep};
+use planrace::{
+    Actor, Commit, EndpointId, Event, Generation, Plan, Record, StoreError, SweepRule, WriteRule,
+};
 
 const ENDPOINTS: usize = 3;
 
@@ -145,7 +143,7 @@ proptest! {
     #[test]
     fn store_and_zone_behave_as_specified(ops in prop::collection::vec(op(), 1..40)) {
         let trace = Arc::new(Trace::recording());
-        let real = Shared::new(ENDPOINTS, Arc::clone(&trace));
+        let real = World::new(ENDPOINTS, Arc::clone(&trace));
         let mut spec = Reference::default();
         for op in ops {
             match op {

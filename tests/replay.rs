@@ -4,12 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use planrace::execution::execute;
-use planrace::invariant::check;
-use planrace::replay::{incident_scenario, incident_script, replay};
-use planrace::schedule::{FreeRun, parse_script};
-use planrace::trace::{Event, Trace};
-use planrace::{Generation, Property, Scenario, Variant, replay_incident};
+use planrace::testing::{FreeRun, Trace, execute};
+use planrace::{
+    Config, Event, Generation, Property, Variant, check_properties, incident_config,
+    incident_script, parse_script, replay, replay_incident,
+};
 
 fn properties(replay: &planrace::Replay) -> Vec<Property> {
     replay.violations.iter().map(|v| v.property).collect()
@@ -32,7 +31,7 @@ fn buggy_replay_empties_the_record_and_ends_stuck() {
     assert!(
         matches!(
             last,
-            Some(Event::TransactionFailed { missing, .. }) if *missing == Generation(2)
+            Some(Event::ActivePlanMissing { missing, .. }) if *missing == Generation(2)
         ),
         "the run ends stuck, got {last:?}"
     );
@@ -46,7 +45,7 @@ fn fixed_replay_refuses_the_stale_write_and_spares_live_plans() {
     let events: Vec<&Event> = replay.steps.iter().map(|s| &s.event).collect();
     assert!(events.iter().any(|e| matches!(
         e,
-        Event::WriteRejected { generation, active, .. }
+        Event::Rejected { generation, active, .. }
             if *generation == Generation(2) && *active == Generation(4)
     )));
     assert!(events.iter().any(|e| matches!(
@@ -65,26 +64,26 @@ fn the_replay_is_the_same_every_time() {
 }
 
 #[test]
-fn the_script_covers_the_incident_scenario() {
-    let scenario = incident_scenario();
-    assert_eq!(scenario.to_string(), "2E1P4G2K");
+fn the_script_covers_the_incident() {
+    let config = incident_config();
+    assert_eq!(config.to_string(), "2E1P4G2K");
     assert_eq!(incident_script().len(), 11);
 }
 
 #[test]
 fn fixed_never_violates_a_property_on_free_running_threads() {
-    let scenario: Scenario = "3E3P6G2K".parse().expect("valid");
+    let config: Config = "3E3P6G2K".parse().expect("valid");
     for _ in 0..300 {
         let trace = Arc::new(Trace::recording());
         execute(
-            &scenario,
+            &config,
             Variant::Fixed,
             Arc::new(FreeRun),
             Arc::clone(&trace),
         )
         .expect("runs");
         let steps = trace.steps();
-        let violations = check(&steps, scenario.endpoints());
+        let violations = check_properties(&steps, config.endpoints());
         assert!(violations.is_empty(), "{violations:?}");
     }
 }
@@ -110,7 +109,7 @@ fn every_committed_counterexample_replays_on_real_threads() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let verdict = text.lines().next().unwrap_or_default();
         let variant: Variant = field(verdict, "variant").parse().expect("variant");
-        let scenario: Scenario = field(verdict, "config").parse().expect("config");
+        let config: Config = field(verdict, "config").parse().expect("config");
         let property = field(verdict, "property");
         let Some(line) = text.lines().find_map(|l| l.strip_prefix("replay-script: ")) else {
             assert!(
@@ -121,7 +120,7 @@ fn every_committed_counterexample_replays_on_real_threads() {
             continue;
         };
         let script = parse_script(line).expect("the script parses");
-        let replay = replay(variant, scenario, script)
+        let replay = replay(variant, config, script)
             .unwrap_or_else(|e| panic!("{} did not replay: {e}", path.display()));
         assert!(
             replay

@@ -5,27 +5,25 @@
 
 use std::path::Path;
 
-use planrace::fault::FaultPlan;
-use planrace::runtime::{RunConfig, RunReport, run};
-use planrace::verdicts::safe_variants;
-use planrace::{Scenario, Variant};
+use planrace::testing::safe_variants;
+use planrace::{Config, FaultPlan, RunOptions, RunReport, Variant, run};
 
 /// Three Enactors, four endpoints, a dozen generations, sweep age 2.
-const SCENARIO: &str = "3E4P12G2K";
+const CONFIG: &str = "3E4P12G2K";
 /// How many seeds `Buggy` gets to show the incident.
 const BUGGY_RUNS: u64 = 500;
 /// How many seeded runs each safe variant must survive.
 const SAFE_RUNS: u64 = 10_000;
 
 fn run_seed(variant: Variant, seed: u64) -> RunReport {
-    let scenario: Scenario = SCENARIO.parse().expect("valid scenario");
-    let config = RunConfig {
+    let config: Config = CONFIG.parse().expect("valid config");
+    let options = RunOptions {
         variant,
-        scenario,
+        config,
         faults: FaultPlan::LOCK_LOSS,
         seed,
     };
-    run(&config, &|_, _| {}).expect("the run completes")
+    run(&options, &|_, _| {}).expect("the run completes")
 }
 
 #[test]
@@ -34,10 +32,10 @@ fn buggy_empties_a_record_under_the_lock_loss_fault() {
         .map(|seed| (seed, run_seed(Variant::Buggy, seed)))
         .find(|(_, report)| report.empty_episodes > 0);
     let Some((seed, report)) = found else {
-        panic!("no empty record in {BUGGY_RUNS} seeded runs of Buggy {SCENARIO}");
+        panic!("no empty record in {BUGGY_RUNS} seeded runs of Buggy {CONFIG}");
     };
     println!(
-        "Buggy {SCENARIO}: first empty record with seed {seed}: {}",
+        "Buggy {CONFIG}: first empty record with seed {seed}: {}",
         report.to_json()
     );
 }
@@ -61,6 +59,6 @@ fn variants_loom_found_safe_never_empty_a_record() {
                 report.to_json()
             );
         }
-        println!("{variant} {SCENARIO}: {SAFE_RUNS} seeded runs, no violation");
+        println!("{variant} {CONFIG}: {SAFE_RUNS} seeded runs, no violation");
     }
 }

@@ -4,9 +4,8 @@ use std::cell::Cell;
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-use planrace::fault::FaultPlan;
-use planrace::runtime::{RunConfig, RunReport, run};
-use planrace::{ReplayError, Scenario, ScenarioError, Variant, VariantError, replay_incident};
+use planrace::{Config, ConfigError, ReplayError, Variant, VariantError, replay_incident};
+use planrace::{FaultPlan, RunOptions, RunReport, run};
 use thiserror::Error;
 
 const USAGE: &str = "\
@@ -64,7 +63,7 @@ pub enum CliError {
     Variant(#[from] VariantError),
     /// A bad `--config`.
     #[error(transparent)]
-    Scenario(#[from] ScenarioError),
+    Config(#[from] ConfigError),
     /// The replay could not follow its script.
     #[error(transparent)]
     Replay(#[from] ReplayError),
@@ -75,7 +74,7 @@ pub enum CliError {
 
 struct RunArgs {
     variant: Variant,
-    scenario: Scenario,
+    config: Config,
     faults: FaultPlan,
     seed: u64,
     runs: u64,
@@ -114,7 +113,7 @@ fn micros(flag: &str, value: &str) -> Result<Duration, CliError> {
 fn parse_run(args: &[String]) -> Result<RunArgs, CliError> {
     let mut parsed = RunArgs {
         variant: Variant::Buggy,
-        scenario: "3E4P1000G2K".parse()?,
+        config: "3E4P1000G2K".parse()?,
         faults: FaultPlan::LOCK_LOSS,
         seed: 0,
         runs: 1,
@@ -132,7 +131,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, CliError> {
             .ok_or_else(|| CliError::MissingValue(flag.clone()))?;
         match flag.as_str() {
             "--variant" => parsed.variant = value.parse()?,
-            "--config" => parsed.scenario = value.parse()?,
+            "--config" => parsed.config = value.parse()?,
             "--faults" => {
                 parsed.faults = match value.as_str() {
                     "lock-loss" => FaultPlan::LOCK_LOSS,
@@ -223,13 +222,13 @@ fn run_command(args: &RunArgs) -> Result<(), CliError> {
     let mut stuck_runs = 0;
     for index in 0..args.runs {
         let seed = args.seed.wrapping_add(index);
-        let config = RunConfig {
+        let options = RunOptions {
             variant: args.variant,
-            scenario: args.scenario,
+            config: args.config,
             faults: args.faults,
             seed,
         };
-        let report = run(&config, &|done, total| {
+        let report = run(&options, &|done, total| {
             progress.show(|| {
                 format!(
                     "run {}/{}: {done}/{total} plans published",
@@ -254,7 +253,7 @@ fn run_command(args: &RunArgs) -> Result<(), CliError> {
         println!(
             "{} {}: {} runs (seeds {}..{}), {empty_runs} with an empty record, {stuck_runs} ended stuck",
             args.variant,
-            args.scenario,
+            args.config,
             args.runs,
             args.seed,
             args.seed.wrapping_add(args.runs - 1)
@@ -264,12 +263,12 @@ fn run_command(args: &RunArgs) -> Result<(), CliError> {
 }
 
 fn describe(report: &RunReport) -> String {
-    let config = &report.config;
+    let options = &report.options;
     let mut text = format!(
         "{} {} seed {}: {} plans published, {} enacted, {} endpoint updates ({:.0}/s) in {:.1} ms",
-        config.variant,
-        config.scenario,
-        config.seed,
+        options.variant,
+        options.config,
+        options.seed,
         report.plans_published,
         report.plans_enacted,
         report.endpoint_updates,

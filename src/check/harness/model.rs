@@ -1,0 +1,60 @@
+//! What the harness checks: a [`Model`] runs one execution and judges its log.
+
+use std::fmt;
+
+/// A system to check: how one execution runs, and what must hold of the log it leaves.
+///
+/// `execute` runs inside loom's model closure, so it must build every loom object it uses
+/// itself, on every call, through [`crate::sync`].
+pub trait Model: Send + Sync + 'static {
+    /// One entry of an execution's log.
+    type Step: Clone + fmt::Debug + Send + 'static;
+    /// A property that every execution must satisfy.
+    type Property: Copy + Eq + fmt::Debug + fmt::Display + Send + 'static;
+    /// Why an execution could not run at all (a fault of the harness, not of the protocol).
+    type Error: std::error::Error + Send + 'static;
+
+    /// The name of the protocol variant, for the verdict line's `variant=` field.
+    fn variant(&self) -> String;
+
+    /// The configuration, for the verdict line's `config=` field.
+    fn config(&self) -> String;
+
+    /// Every property, in the order verdicts are printed.
+    fn properties(&self) -> Vec<Self::Property>;
+
+    /// Runs one execution and returns its log.
+    ///
+    /// # Errors
+    /// When the execution could not run; the exploration then returns the first such error
+    /// instead of verdicts.
+    fn execute(&self) -> Result<Vec<Self::Step>, Self::Error>;
+
+    /// Every property that `steps` violates, each at most once, at the step where it broke.
+    fn check(&self, steps: &[Self::Step]) -> Vec<Violation<Self::Property>>;
+
+    /// `steps` as a timeline, each violation marked under its step.
+    fn timeline(&self, steps: &[Self::Step], violations: &[Violation<Self::Property>]) -> String;
+
+    /// Names of the situations that make a "holds" verdict meaningful (a stale writer, a
+    /// deletion, a lost race...): the exploration counts the executions that reach each one.
+    fn witnesses(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Which of [`Model::witnesses`] the execution logged in `steps` reached.
+    fn witnessed(&self, _steps: &[Self::Step]) -> Vec<&'static str> {
+        Vec::new()
+    }
+}
+
+/// Where and how a property failed in one execution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation<P> {
+    /// The property that failed.
+    pub property: P,
+    /// Index of the step in the log at which it failed.
+    pub step: usize,
+    /// What was wrong, in a few words.
+    pub detail: String,
+}

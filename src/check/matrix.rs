@@ -1,0 +1,144 @@
+//! The verdict matrix: every variant explored on every configuration of the suite, every
+//! property's verdict, as verdict lines and as a Markdown table that docs/verdicts.md holds.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex as StdMutex, PoisonError};
+
+use crate::check::harness::bound_label;
+use crate::check::protocol_model::{
+    Exploration, ExploreError, PropertyOutcome, explore, preemption_bound,
+};
+use crate::check::verdict_table::{VerdictRow, write_markdown};
+use crate::protocol::config::Config;
+use crate::protocol::variant::Variant;
+
+/// The suite's configurations with their default preemption bounds (`None`: exhaustive).
+pub const SUITE: [(&str, Option<usize>); 2] = [("2E1P4G2K", None), ("3E2P4G2K", Some(3))];
+
+/// Where the suite finds a variant safe, the verdicts example looks one preemption deeper on
+/// the bounded configuration. Too slow for every CI run, so the loom suite does not repeat it.
+pub const DEEPER: (&str, usize) = ("3E2P4G2K", 4);
+
+/// `Fixed` alone, every interleaving on two endpoints. On one endpoint loom never explores an
+/// Enactor finding a lock taken (docs/model.md); with two it does, hundreds of thousands of
+/// times, so this is the exhaustive proof that covers the retry and give-up paths too.
+pub const FIXED_PROOF: (&str, Option<usize>) = ("2E2P4G2K", None);
+
+/// One exploration: a variant, a configuration, a preemption bound (`None`: exhaustive).
+pub type Job = (Variant, Config, Option<usize>);
+
+/// The loom suite's explorations: every variant on every configuration of [`SUITE`], and
+/// `Fixed` on [`FIXED_PROOF`], each with the bound in force: `LOOM_MAX_PREEMPTIONS` when it
+/// is set, the configuration's default otherwise.
+///
+/// # Errors
+/// [`ExploreError::BadBound`] when `LOOM_MAX_PREEMPTIONS` is not a number.
+pub fn suite_jobs() -> Result<Vec<Job>, ExploreError> {
+    let configs = SUITE
+        .iter()
+        .map(|(config, default)| configured(config, *default))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut jobs: Vec<Job> = Variant::ALL
+        .into_iter()
+        .flat_map(|v| configs.iter().map(move |(s, b)| (v, *s, *b)))
+        .collect();
+    let (config, bound) = configured(FIXED_PROOF.0, FIXED_PROOF.1)?;
+    jobs.push((Variant::Fixed, config, bound));
+    Ok(jobs)
+}
+
+fn configured(
+    config: &str,
+    default: Option<usize>,
+) -> Result<(Config, Option<usize>), ExploreError> {
+    let config = config
+        .parse()
+        .unwrap_or_else(|error| unreachable!("the suite's {config} is valid: {error}"));
+    Ok((config, preemption_bound(default)?))
+}
+
+/// Every exploration of the matrix.
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    /// One exploration per job, grouped by variant in [`Variant::ALL`] order, in job order
+    /// within a variant.
+    pub explorations: Vec<Exploration>,
+}
+
+/// Explores one job.
+///
+/// # Errors
+/// [`ExploreError::Run`] if an execution failed outside the protocol.
+pub fn explore_job((variant, config, bound): Job) -> Result<Exploration, ExploreError> {
+    explore(variant, config, bound)
+}
+
+/// Explores every job with `explore_job` (for instance [`explore_job`], or one that prints or
+/// caches), `workers` explorations at a time, the longest first.
+///
+/// # Errors
+/// The first [`ExploreError`] any exploration returned.
+pub fn explore_matrix(
+    jobs: &[Job],
+    workers: usize,
+    explore_job: impl Fn(Job) -> Result<Exploration, ExploreError> + Sync,
+) -> Result<Matrix, ExploreError> {
+    // Longest first, so that the workers end together: unbounded explorations are the big
+    // ones, and among them those with more threads and endpoints.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|index| {
+        let (_, config, bound) = jobs[*index];
+        let size = config.enactors() * config.endpoints();
+        (bound.is_some(), std::cmp::Reverse(size))
+    });
+    let next = AtomicUsize::new(0);
+    let results = StdMutex::new(Vec::with_capacity(jobs.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| {
+                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let result = explore_job(jobs[index]);
+                    results
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((index, result));
+                }
+            });
+        }
+    });
+    let mut finished = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let variant_rank = |variant: Variant| Variant::ALL.iter().position(|v| *v == variant);
+    finished.sort_by_key(|(index, _)| (variant_rank(jobs[*index].0), *index));
+    let explorations = finished
+        .into_iter()
+        .map(|(_, result)| result)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Matrix { explorations })
+}
+
+fn row(exploration: &Exploration, outcome: &PropertyOutcome) -> VerdictRow {
+    VerdictRow {
+        variant: exploration.model.variant.to_string(),
+        property: outcome.property.to_string(),
+        config: exploration.model.config.to_string(),
+        bound: bound_label(exploration.bound),
+        verdict: outcome.verdict().to_owned(),
+        executions: exploration.executions,
+        violations: outcome.violations,
+    }
+}
+
+impl Matrix {
+    /// One row per (variant, property, configuration), with the exploration's seconds.
+    pub fn rows(&self) -> Vec<(VerdictRow, f64)> {
+        self.explorations
+            .iter()
+            .flat_map(|e| e.outcomes.iter().map(move |o| (row(e, o), e.seconds)))
+            .collect()
+    }
+
+    /// The matrix as docs/verdicts.md's Markdown table.
+    pub fn markdown(&self) -> String {
+        write_markdown(&self.rows())
+    }
+}

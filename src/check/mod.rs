@@ -1,0 +1,19 @@
+//! Judging executions: the properties every execution must satisfy, the world as a log tells
+//! it, the generic harness, and (under `--cfg loom`) the protocol as a harness model, the
+//! suite's matrix of explorations and the verdict table of docs/verdicts.md.
+//!
+//! Files, each depending only on those above it (and on `protocol/`):
+//! - `harness/`: the checker for any protocol (model, log, timeline, report, loom driver);
+//! - `world_view`: records and live plans rebuilt from a log; `property`: the properties;
+//! - `verdict_table`: the Markdown table of verdicts, written and read;
+//! - `protocol_model` (loom): the protocol as a [`harness::Model`], its witnesses, and the files
+//!   a counterexample is written to (through `render/`); `matrix` (loom): the suite's jobs.
+
+pub mod harness;
+#[cfg(loom)]
+pub(crate) mod matrix;
+pub(crate) mod property;
+#[cfg(loom)]
+pub(crate) mod protocol_model;
+pub(crate) mod verdict_table;
+pub(crate) mod world_view;

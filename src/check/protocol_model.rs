@@ -1,0 +1,256 @@
+//! Exhaustive exploration of the protocol with loom: every interleaving of a config (or every
+//! one within a preemption bound), every property checked on each, violations counted without
+//! stopping. The protocol is a [`Model`] of the generic [`crate::check::harness`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::check::harness::{self, Model};
+use crate::check::property::{Property, Violation, check_properties};
+use crate::protocol::config::Config;
+use crate::protocol::error::StoreError;
+use crate::protocol::event::{Event, Step};
+use crate::protocol::execution::execute;
+use crate::protocol::schedule::FreeRun;
+use crate::protocol::script::{ScriptError, format_script, script_of};
+use crate::protocol::trace::Trace;
+use crate::protocol::variant::Variant;
+use crate::render::svg::render_svg;
+use crate::render::timeline::render_timeline;
+
+/// Why an exploration could not run or finish.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ExploreError {
+    /// `LOOM_MAX_PREEMPTIONS` is set to something that is not a number.
+    #[error("LOOM_MAX_PREEMPTIONS={value:?} is not a non-negative integer")]
+    BadBound {
+        /// The variable's value.
+        value: String,
+    },
+    /// An execution failed outside the protocol (the Planner's generations were not increasing).
+    #[error("an execution failed: {0}")]
+    Run(#[from] StoreError),
+}
+
+/// The preemption bound to explore with: `LOOM_MAX_PREEMPTIONS` when it is set, `default`
+/// otherwise (`None`: no bound, a fully exhaustive exploration).
+///
+/// # Errors
+/// [`ExploreError::BadBound`] when the variable is set but not a number.
+pub fn preemption_bound(default: Option<usize>) -> Result<Option<usize>, ExploreError> {
+    match std::env::var("LOOM_MAX_PREEMPTIONS") {
+        Ok(value) => value
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| ExploreError::BadBound { value }),
+        Err(_) => Ok(default),
+    }
+}
+
+/// The protocol as a [`Model`]: one variant on one config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProtocolModel {
+    /// The protocol explored.
+    pub variant: Variant,
+    /// The configuration explored.
+    pub config: Config,
+}
+
+/// The witnesses counted for the protocol: the situations without which "holds" would prove
+/// nothing.
+pub mod witness {
+    /// An Enactor tried to write a plan older than one already installed on some endpoint: it
+    /// was holding a stale plan, the incident's precondition.
+    pub const STALE_PLAN_HELD: &str = "stale_plan_held";
+    /// A sweep deleted at least one plan.
+    pub const SWEEPER_DELETED: &str = "sweeper_deleted";
+    /// A write lost a race: its endpoint's lock was held by another Enactor, or a newer
+    /// generation had already been installed and the write was refused.
+    pub const WRITE_LOST_RACE: &str = "write_lost_race";
+    /// The first kind of lost race alone: an Enactor found an endpoint's lock taken and had to
+    /// retry. Counted apart because loom never explores this on the one-endpoint
+    /// configuration (docs/model.md, "What loom does not explore"); the two-endpoint one does.
+    pub const LOCK_BUSY: &str = "lock_busy";
+    /// All of them, in the order verdict lines print them.
+    pub const ALL: [&str; 4] = [STALE_PLAN_HELD, SWEEPER_DELETED, WRITE_LOST_RACE, LOCK_BUSY];
+}
+
+/// Which witnesses the execution logged in `steps` reached (see [`witness`]).
+fn witnesses_reached(steps: &[Step]) -> Vec<&'static str> {
+    let mut newest_installed = None;
+    let (mut stale, mut deleted, mut refused, mut busy) = (false, false, false, false);
+    for step in steps {
+        let attempted = match &step.event {
+            Event::Installed { generation, .. }
+            | Event::PlanDeleted { generation, .. }
+            | Event::ActivePlanMissing { generation, .. } => Some(*generation),
+            Event::Rejected { generation, .. } => {
+                refused = true;
+                Some(*generation)
+            }
+            Event::LockBusy { .. } => {
+                busy = true;
+                None
+            }
+            Event::Swept { deleted: gone, .. } => {
+                deleted |= !gone.is_empty();
+                None
+            }
+            _ => None,
+        };
+        if let Some(generation) = attempted {
+            stale |= newest_installed.is_some_and(|newest| newest > generation);
+        }
+        if let Event::Installed { generation, .. } = step.event {
+            newest_installed = newest_installed.max(Some(generation));
+        }
+    }
+    [
+        (stale, witness::STALE_PLAN_HELD),
+        (deleted, witness::SWEEPER_DELETED),
+        (refused || busy, witness::WRITE_LOST_RACE),
+        (busy, witness::LOCK_BUSY),
+    ]
+    .into_iter()
+    .filter_map(|(reached, name)| reached.then_some(name))
+    .collect()
+}
+
+impl Model for ProtocolModel {
+    type Step = Step;
+    type Property = Property;
+    type Error = StoreError;
+
+    fn variant(&self) -> String {
+        self.variant.to_string()
+    }
+
+    fn config(&self) -> String {
+        self.config.to_string()
+    }
+
+    fn properties(&self) -> Vec<Property> {
+        Property::ALL.to_vec()
+    }
+
+    fn execute(&self) -> Result<Vec<Step>, StoreError> {
+        let trace = Arc::new(Trace::recording());
+        execute(
+            &self.config,
+            self.variant,
+            Arc::new(FreeRun),
+            Arc::clone(&trace),
+        )?;
+        Ok(trace.steps())
+    }
+
+    fn check(&self, steps: &[Step]) -> Vec<Violation> {
+        check_properties(steps, self.config.endpoints())
+    }
+
+    fn timeline(&self, steps: &[Step], violations: &[Violation]) -> String {
+        render_timeline(steps, self.config.endpoints(), violations)
+    }
+
+    fn witnesses(&self) -> &'static [&'static str] {
+        &witness::ALL
+    }
+
+    fn witnessed(&self, steps: &[Step]) -> Vec<&'static str> {
+        witnesses_reached(steps)
+    }
+}
+
+/// The result of exploring one variant on one config.
+pub type Exploration = harness::Exploration<ProtocolModel>;
+/// What an exploration of the protocol found for one property.
+pub type PropertyOutcome = harness::PropertyOutcome<ProtocolModel>;
+/// An execution of the protocol in which a property failed.
+pub type Counterexample = harness::Counterexample<ProtocolModel>;
+
+impl harness::Exploration<ProtocolModel> {
+    /// `<variant>-<property>-<config>`: the file name, without extension, of a counterexample.
+    pub fn file_stem(&self, property: Property) -> String {
+        format!("{}-{}-{}", self.model.variant, property, self.model.config)
+    }
+
+    /// A counterexample as an SVG sequence diagram titled `title`, the failing step in red.
+    pub fn svg(&self, example: &Counterexample, title: &str) -> String {
+        render_svg(
+            title,
+            &example.steps,
+            self.model.config.endpoints(),
+            Some(&example.violation),
+        )
+    }
+
+    /// Writes each violated property's shortest counterexample into `dir` as
+    /// `<variant>-<property>-<config>.txt` (timeline, replay script, then the first
+    /// counterexample) and `.svg` (sequence diagram). Returns the paths written.
+    ///
+    /// # Errors
+    /// Any I/O error creating `dir` or writing a file.
+    pub fn write_counterexamples(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(dir)?;
+        let mut written = Vec::new();
+        for outcome in &self.outcomes {
+            let (Some(first), Some(shortest)) = (&outcome.first, &outcome.shortest) else {
+                continue;
+            };
+            let stem = self.file_stem(outcome.property);
+            let mut text = format!("{}\n\n", self.verdict_line(outcome));
+            text.push_str(&self.describe("shortest", outcome.property, shortest));
+            text.push_str(&match replay_script(shortest) {
+                Ok(script) => format!(
+                    "To replay on real threads: planrace::replay(Variant::{}, \
+                     \"{}\".parse()?, planrace::parse_script(line)?), with the line below \
+                     (see docs/variants.md).\nreplay-script: {script}\n\n",
+                    self.model.variant, self.model.config
+                ),
+                Err(reason) => format!("Not replayable on real threads: {reason}\n\n"),
+            });
+            if first.execution != shortest.execution {
+                text.push_str(&self.describe("first", outcome.property, first));
+            }
+            let txt = dir.join(format!("{stem}.txt"));
+            std::fs::write(&txt, text)?;
+            let title = format!(
+                "{} {} {}: shortest counterexample ({} steps, execution {} of {})",
+                self.model.variant,
+                outcome.property,
+                self.model.config,
+                shortest.steps.len(),
+                shortest.execution,
+                self.executions
+            );
+            let svg = dir.join(format!("{stem}.svg"));
+            std::fs::write(&svg, self.svg(shortest, &title))?;
+            written.extend([txt, svg]);
+        }
+        Ok(written)
+    }
+}
+
+/// The script that replays `example` on real threads (see `planrace::replay`), as text.
+///
+/// # Errors
+/// [`ScriptError::GaveUp`] when the execution needs an Enactor to exhaust its retries.
+fn replay_script(example: &Counterexample) -> Result<String, ScriptError> {
+    script_of(&example.steps).map(|script| format_script(&script))
+}
+
+/// Explores every interleaving of `config` under `variant` (within `bound` preemptions, if
+/// given), checks every property on each execution, and counts the violations and witnesses.
+///
+/// # Errors
+/// [`ExploreError::Run`] if an execution failed outside the protocol.
+pub fn explore(
+    variant: Variant,
+    config: Config,
+    bound: Option<usize>,
+) -> Result<Exploration, ExploreError> {
+    Ok(harness::explore(ProtocolModel { variant, config }, bound)?)
+}

@@ -1,0 +1,172 @@
+//! A script: the steps, in order, that force one interleaving on real threads; how to derive
+//! one from a logged execution, and its one-line text format (written and read here only).
+
+use crate::protocol::event::{Actor, Event, Step};
+use crate::protocol::plan::{EndpointId, Generation};
+use crate::protocol::schedule::Point;
+
+/// Why a logged execution cannot be turned into a script.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScriptError {
+    /// Running out of lock attempts depends on another thread holding a lock mid-step, which a
+    /// step-by-step script cannot force on real threads.
+    #[error("step {step}: {actor} gave up on a lock; a script cannot force lock losses")]
+    GaveUp {
+        /// Index of the step in the log.
+        step: usize,
+        /// Who gave up.
+        actor: String,
+    },
+    /// A script token that does not parse.
+    #[error("bad script step {token:?}: {reason}")]
+    Malformed {
+        /// The token.
+        token: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// The script that replays a logged execution on real threads: one scripted step per logged
+/// step, in log order. Failed lock attempts are left out (on replay the lock is simply free, the
+/// outcome the same); the steady-state setup needs no script.
+///
+/// # Errors
+/// [`ScriptError::GaveUp`] when the execution depends on an Enactor exhausting its retries.
+pub fn script_of(steps: &[Step]) -> Result<Vec<(Actor, Point)>, ScriptError> {
+    let mut script = Vec::with_capacity(steps.len());
+    for (index, step) in steps.iter().enumerate() {
+        let point = match &step.event {
+            Event::Published { generation } => Point::Publish(*generation),
+            Event::Picked { .. } => Point::Pick,
+            Event::Checked { endpoint, .. } => Point::Check(*endpoint),
+            Event::Installed { endpoint, .. }
+            | Event::Rejected { endpoint, .. }
+            | Event::ActivePlanMissing { endpoint, .. }
+            | Event::PlanDeleted { endpoint, .. } => Point::Write(*endpoint),
+            Event::SweepScanned { endpoint, .. } => Point::SweepScan(*endpoint),
+            Event::Swept { .. } => Point::Sweep,
+            Event::LockBusy { .. } => continue,
+            Event::GaveUp { .. } => {
+                return Err(ScriptError::GaveUp {
+                    step: index,
+                    actor: step.actor.label(),
+                });
+            }
+        };
+        if step.actor != Actor::Setup {
+            script.push((step.actor, point));
+        }
+    }
+    Ok(script)
+}
+
+/// Writes a script as one line of space-separated steps, e.g.
+/// `Planner:publish:2 A:pick A:check:0 A:write:0 A:scan:0 A:sweep`.
+pub fn format_script(script: &[(Actor, Point)]) -> String {
+    script
+        .iter()
+        .map(|(actor, point)| {
+            let label = actor.label();
+            let who = label.trim_start_matches("Enactor ");
+            let what = match point {
+                Point::Publish(g) => format!("publish:{}", g.0),
+                Point::Pick => "pick".to_owned(),
+                Point::Check(e) => format!("check:{}", e.0),
+                Point::Write(e) => format!("write:{}", e.0),
+                Point::SweepScan(e) => format!("scan:{}", e.0),
+                Point::Sweep => "sweep".to_owned(),
+            };
+            format!("{who}:{what}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads a script written by [`format_script`].
+///
+/// # Errors
+/// [`ScriptError::Malformed`] naming the first token that does not parse.
+pub fn parse_script(text: &str) -> Result<Vec<(Actor, Point)>, ScriptError> {
+    text.split_whitespace().map(parse_step).collect()
+}
+
+fn parse_step(token: &str) -> Result<(Actor, Point), ScriptError> {
+    let malformed = |reason: &str| ScriptError::Malformed {
+        token: token.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let mut parts = token.split(':');
+    let who = parts.next().unwrap_or_default();
+    let what = parts
+        .next()
+        .ok_or_else(|| malformed("expected ACTOR:STEP"))?;
+    let number = parts.next();
+    if parts.next().is_some() {
+        return Err(malformed("too many ':'"));
+    }
+    let actor = match who.as_bytes() {
+        b"Planner" => Actor::Planner,
+        [letter @ b'A'..=b'Z'] => Actor::Enactor(usize::from(letter - b'A')),
+        _ => return Err(malformed("actor must be Planner or an Enactor letter A-Z")),
+    };
+    let number = |what: &str| -> Result<u64, ScriptError> {
+        number
+            .ok_or_else(|| malformed(&format!("{what} needs a number")))?
+            .parse()
+            .map_err(|_| malformed("not a number"))
+    };
+    let endpoint = |what: &str| -> Result<EndpointId, ScriptError> {
+        usize::try_from(number(what)?)
+            .map(EndpointId)
+            .map_err(|_| malformed("endpoint too large"))
+    };
+    let point = match what {
+        "publish" => Point::Publish(Generation(number(what)?)),
+        "pick" => Point::Pick,
+        "check" => Point::Check(endpoint(what)?),
+        "write" => Point::Write(endpoint(what)?),
+        "scan" => Point::SweepScan(endpoint(what)?),
+        "sweep" => Point::Sweep,
+        _ => return Err(malformed("unknown step")),
+    };
+    Ok((actor, point))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_round_trip_through_text() {
+        let script = vec![
+            (Actor::Planner, Point::Publish(Generation(2))),
+            (Actor::Enactor(0), Point::Pick),
+            (Actor::Enactor(1), Point::Check(EndpointId(1))),
+            (Actor::Enactor(2), Point::Write(EndpointId(0))),
+            (Actor::Enactor(1), Point::SweepScan(EndpointId(3))),
+            (Actor::Enactor(1), Point::Sweep),
+        ];
+        let text = format_script(&script);
+        assert_eq!(
+            text,
+            "Planner:publish:2 A:pick B:check:1 C:write:0 B:scan:3 B:sweep"
+        );
+        assert_eq!(parse_script(&text), Ok(script));
+    }
+
+    #[test]
+    fn bad_tokens_are_named() {
+        for bad in [
+            "A",
+            "Q1:pick",
+            "A:publish",
+            "A:check:x",
+            "A:jump",
+            "A:pick:1:2",
+        ] {
+            let error = parse_script(bad).unwrap_err();
+            assert!(error.to_string().contains(bad), "{error}");
+        }
+    }
+}

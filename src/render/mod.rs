@@ -1,0 +1,6 @@
+//! A logged execution of the protocol for people: a text timeline (`timeline`) and an SVG
+//! sequence diagram (`svg`). Both read the log and the properties' violations, never the live
+//! structures.
+
+pub(crate) mod svg;
+pub(crate) mod timeline;

@@ -1,0 +1,99 @@
+//! A logged execution of the protocol as a text timeline.
+
+use crate::check::harness::Timeline;
+use crate::check::property::Violation;
+use crate::check::world_view::WorldView;
+use crate::protocol::event::{Actor, Step};
+
+/// The actors that took a step in `steps`, setup excluded, in column order: the Planner, then
+/// the Enactors by number.
+pub(crate) fn threads(steps: &[Step]) -> Vec<Actor> {
+    let mut actors: Vec<Actor> = steps
+        .iter()
+        .map(|s| s.actor)
+        .filter(|a| *a != Actor::Setup)
+        .collect();
+    actors.sort();
+    actors.dedup();
+    actors
+}
+
+/// Renders `steps` as a timeline: a column per thread (the Planner, then each Enactor, whose
+/// sweep appears in its own column), a row per step, a line with the zone's records and the
+/// store's live plans under every step that changed them, and each violation's property name
+/// under the step where it broke. The steady-state setup is summed up in one line on top.
+/// Laid out for [`TIMELINE_WIDTH`] columns.
+pub(crate) fn render_timeline(
+    steps: &[Step],
+    endpoints: usize,
+    violations: &[Violation],
+) -> String {
+    let actors = threads(steps);
+    let mut timeline = Timeline::new(actors.iter().map(|a| a.label()).collect());
+    let mut world = WorldView::new(endpoints);
+    let setup: Vec<String> = steps
+        .iter()
+        .take_while(|s| s.actor == Actor::Setup)
+        .map(|s| {
+            world.apply(s);
+            s.event.to_string()
+        })
+        .collect();
+    if !setup.is_empty() {
+        timeline.line(&format!("setup: {}", setup.join(", ")));
+        timeline.line(&format!("     {world}"));
+    }
+    timeline.header();
+    for (index, step) in steps.iter().enumerate().skip(setup.len()) {
+        let before = world.to_string();
+        world.apply(step);
+        let lane = actors.iter().position(|a| *a == step.actor).unwrap_or(0);
+        timeline.step(index, lane, &step.event);
+        let after = world.to_string();
+        if after != before {
+            timeline.state(after);
+        }
+        for violation in violations.iter().filter(|v| v.step == index) {
+            timeline.violated(violation);
+        }
+    }
+    timeline.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::harness::TIMELINE_WIDTH;
+    use crate::protocol::event::Event;
+    use crate::protocol::plan::{EndpointId, Generation};
+    use crate::protocol::trace::Trace;
+
+    #[test]
+    fn timeline_has_a_column_per_actor_and_shows_state_changes() {
+        let trace = Trace::recording();
+        trace.record(
+            Actor::Planner,
+            Event::Published {
+                generation: Generation(1),
+            },
+        );
+        trace.record(
+            Actor::Enactor(1),
+            Event::Installed {
+                endpoint: EndpointId(0),
+                generation: Generation(1),
+                rollback: None,
+            },
+        );
+        let text = render_timeline(&trace.steps(), 1, &[]);
+        let header = text.lines().next().unwrap_or_default();
+        assert!(header.contains("Planner") && header.contains("Enactor B"));
+        assert!(text.contains("write ep0:=g1"));
+        assert!(text.contains("ep0=g1"));
+        assert!(text.contains("store {g1}"));
+        assert!(
+            text.lines()
+                .all(|line| line.chars().count() <= TIMELINE_WIDTH)
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! The protocol on real threads (default build only): seeded faults (`fault`), a schedule that
+//! forces a scripted interleaving (`scripted`), the incident and any script replayed
+//! (`replay`), and runs at full speed with a report of what the zone went through (`runtime`).
+
+pub(crate) mod fault;
+pub(crate) mod replay;
+pub(crate) mod runtime;
+pub(crate) mod scripted;

@@ -1,0 +1,124 @@
+//! The incident's interleaving, forced step by step on real threads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::check::property::{Property, Violation, check_properties};
+use crate::protocol::config::Config;
+use crate::protocol::error::StoreError;
+use crate::protocol::event::{Actor, Step};
+use crate::protocol::execution::execute;
+use crate::protocol::plan::{EndpointId, Generation};
+use crate::protocol::schedule::Point;
+use crate::protocol::trace::Trace;
+use crate::protocol::variant::Variant;
+use crate::render::svg::render_svg;
+use crate::render::timeline::render_timeline;
+use crate::run::scripted::Script;
+
+/// How long a scripted step may wait for its turn before the replay is declared diverged.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Why a replay did not produce the scripted interleaving.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ReplayError {
+    /// The threads did not reach the steps the script expected.
+    #[error("the run left the script: {0}")]
+    Diverged(String),
+    /// The run itself failed.
+    #[error("the run failed: {0}")]
+    Run(#[from] StoreError),
+}
+
+/// The config the incident replay runs: two Enactors, one endpoint, four generations, the
+/// sweep deleting plans two or more generations older than the one applied (`2E1P4G2K`).
+pub fn incident_config() -> Config {
+    Config::new(2, 1, 4, 2).unwrap_or_else(|error| unreachable!("2E1P4G2K is valid: {error}"))
+}
+
+/// The incident, step by step (Enactor A is the delayed one, B the fast one):
+/// A picks generation 2 and passes its check; the Planner moves on to 4; B picks 4, checks and
+/// writes it; A, late, writes its stale 2 over it; B's sweep deletes every plan two or more
+/// generations older than 4, including 2, which the record now points to.
+pub fn incident_script() -> Vec<(Actor, Point)> {
+    let a = Actor::Enactor(0);
+    let b = Actor::Enactor(1);
+    let endpoint = EndpointId(0);
+    vec![
+        (Actor::Planner, Point::Publish(Generation(2))),
+        (a, Point::Pick),
+        (a, Point::Check(endpoint)),
+        (Actor::Planner, Point::Publish(Generation(3))),
+        (Actor::Planner, Point::Publish(Generation(4))),
+        (b, Point::Pick),
+        (b, Point::Check(endpoint)),
+        (b, Point::Write(endpoint)),
+        (a, Point::Write(endpoint)),
+        (b, Point::Sweep),
+        (a, Point::Sweep),
+    ]
+}
+
+/// A replayed execution.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    /// The execution's log.
+    pub steps: Vec<Step>,
+    /// The properties it violated.
+    pub violations: Vec<Violation>,
+    endpoints: usize,
+}
+
+impl Replay {
+    /// The execution as a timeline, violations marked.
+    pub fn timeline(&self) -> String {
+        render_timeline(&self.steps, self.endpoints, &self.violations)
+    }
+
+    /// The execution as an SVG sequence diagram titled `title`, with the step that emptied a
+    /// record in red (or, when none did, the first violation).
+    pub fn svg(&self, title: &str) -> String {
+        let marked = self
+            .violations
+            .iter()
+            .find(|v| v.property == Property::NoEmptyRecord)
+            .or(self.violations.first());
+        render_svg(title, &self.steps, self.endpoints, marked)
+    }
+}
+
+/// Runs the incident interleaving ([`incident_script`]) on real threads under `variant`.
+///
+/// # Errors
+/// [`ReplayError::Diverged`] if the threads could not follow the script.
+pub fn replay_incident(variant: Variant) -> Result<Replay, ReplayError> {
+    replay(variant, incident_config(), incident_script())
+}
+
+/// Runs `config` under `variant` on real threads, forcing the steps of `script` in order
+/// (for instance a loom counterexample's, from `planrace::script_of` or the `replay-script:`
+/// line of its file, read with `planrace::parse_script`).
+///
+/// # Errors
+/// [`ReplayError::Diverged`] if the threads could not follow the script.
+pub fn replay(
+    variant: Variant,
+    config: Config,
+    script: Vec<(Actor, Point)>,
+) -> Result<Replay, ReplayError> {
+    let script = Arc::new(Script::new(script, PATIENCE));
+    let trace = Arc::new(Trace::recording());
+    execute(&config, variant, script.clone(), Arc::clone(&trace))?;
+    if let Some(divergence) = script.divergence() {
+        return Err(ReplayError::Diverged(divergence));
+    }
+    let steps = trace.steps();
+    let violations = check_properties(&steps, config.endpoints());
+    Ok(Replay {
+        steps,
+        violations,
+        endpoints: config.endpoints(),
+    })
+}

@@ -1,0 +1,31 @@
+//! The synchronization facade: the only module that knows which backend is in use.
+//!
+//! Protocol code uses [`Mutex`] and [`thread`] from here and never names loom or parking_lot.
+//! Each backend is one file, and every fact about a backend (its thread limit, what it makes a
+//! scheduling point) lives in that file:
+//!
+//! | build | file | backend |
+//! |---|---|---|
+//! | `--cfg loom` | `sync/loom.rs` | `loom::sync` and `loom::thread`: every lock, spawn and yield is a scheduling point that loom explores |
+//! | default | `sync/native.rs` | parking_lot and `std::thread`, at full speed |
+//!
+//! Both backends present one API: [`Mutex::lock`] returns a guard directly (no poisoning to
+//! unwrap at call sites) and [`Mutex::try_lock`] returns `None` when another thread holds the
+//! lock, which is how an Enactor notices that an endpoint's transaction lock is taken.
+//!
+//! There is deliberately no `Arc` here: handles to the shared state are `std::sync::Arc`,
+//! because reference counting is not part of the protocol and loom's `Arc` would add a
+//! scheduling point at every clone and drop (measured: 6.5 million executions of `Buggy`
+//! `2E1P4G2K` with it, 437,470 without).
+
+#[cfg(loom)]
+mod loom;
+#[cfg(not(loom))]
+mod native;
+
+#[cfg(loom)]
+pub(crate) use self::loom::explore_every_interleaving;
+#[cfg(loom)]
+pub use self::loom::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, thread};
+#[cfg(not(loom))]
+pub use self::native::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, thread};
