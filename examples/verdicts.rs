@@ -13,6 +13,72 @@
 //! ```sh
 //! LOOM_MAX_PREEMPTIONS=4 RUSTFLAGS="--cfg loom" cargo run --release --example verdicts -- ConditionalWriteOnly 3E2P4G2K
 //! ```
+//!
+//! With `step-model`, it checks the step model's suite with stateright instead and rewrites
+//! only that section of docs/verdicts.md (and the `stateright-*` counterexamples):
+//!
+//! ```sh
+//! cargo run --release --features stateright --example verdicts -- step-model
+//! ```
+
+/// The heading of docs/verdicts.md's step-model section, which runs to the end of the file.
+#[cfg(any(loom, feature = "stateright"))]
+const STEP_SECTION: &str = "\n## The step model (stateright)\n";
+
+/// The step-model section of the document at `path`, if it has one.
+#[cfg(loom)]
+fn kept_step_section(path: &std::path::Path) -> String {
+    let document = std::fs::read_to_string(path).unwrap_or_default();
+    document
+        .find(STEP_SECTION)
+        .map(|start| document[start..].to_owned())
+        .unwrap_or_default()
+}
+
+/// Checks the step model's suite, writes its section of docs/verdicts.md (replacing the old
+/// one) and its counterexamples under docs/counterexamples/ (`stateright-*`).
+#[cfg(any(loom, feature = "stateright"))]
+fn step_model() -> Result<(), Box<dyn std::error::Error>> {
+    use planrace::testing::write_markdown;
+    use planrace::{Cycles, STEP_SUITE, StepModel, check_step_model};
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut rows = Vec::new();
+    for (variant, config) in STEP_SUITE {
+        let check = check_step_model(StepModel::new(variant, config.parse()?, Cycles::OneEach)?);
+        eprint!("{}", check.report());
+        check.write_counterexamples(&root.join("docs/counterexamples"))?;
+        rows.extend(check.rows());
+    }
+    let path = root.join("docs/verdicts.md");
+    let document = std::fs::read_to_string(&path)?;
+    let loom_part = document
+        .find(STEP_SECTION)
+        .map_or(&document[..], |end| &document[..end]);
+    let section = format!(
+        "{STEP_SECTION}\n\
+         The step model (src/check/step_model/) checked by stateright: every reachable state, \
+         Enactors interchangeable (symmetry reduction), no bound. `states` counts distinct \
+         representative states, `violations` those in which the property fails. A verdict is \
+         `holds` only when the check also reached every witness (a stale Enactor holding its \
+         plan, a sweep deleting, a write losing a race, a lock found taken), `vacuous` when it \
+         did not. This is a result about the model; the code earns it through trace validation \
+         (docs/model.md, \"Three checkers\"). Written by `cargo run --release --features \
+         stateright --example verdicts -- step-model`; the step-model tests fail when this \
+         table and their own checks disagree (seconds aside). The shortest counterexamples are \
+         the `stateright-*` files in [counterexamples/](counterexamples/).\n\n{}",
+        write_markdown(&rows)
+    );
+    std::fs::write(
+        &path,
+        format!(
+            "{}{section}",
+            loom_part.trim_end_matches('\n').to_owned() + "\n"
+        ),
+    )?;
+    eprintln!("wrote the step model's section of docs/verdicts.md");
+    Ok(())
+}
 
 #[cfg(loom)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,6 +89,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     use planrace::testing::{DEEPER, Job, explore_job, explore_matrix, suite_jobs};
 
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args == ["step-model"] {
+        return step_model();
+    }
     if let [variant, config] = args.as_slice() {
         let variant: Variant = variant.parse()?;
         let config: planrace::Config = config.parse()?;
@@ -68,9 +137,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let deeper_table = deeper.markdown();
     println!("{deeper_table}");
 
+    // The step model's counterexamples (stateright-*) are written by the step-model mode.
     let examples = root.join("docs/counterexamples");
     if examples.exists() {
-        std::fs::remove_dir_all(&examples)?;
+        for entry in std::fs::read_dir(&examples)? {
+            let path = entry?.path();
+            if !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("stateright-"))
+            {
+                std::fs::remove_file(path)?;
+            }
+        }
     }
     for exploration in matrix.explorations.iter().chain(&deeper.explorations) {
         exploration.write_counterexamples(&examples)?;
@@ -92,17 +170,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          The variants that hold on every configuration above, explored once more on {config} \
          with preemption bound {bound}. Written by the same command; too slow to repeat on every \
          CI run, so the loom suite does not check this table, but the real-thread stress tests \
-         (tests/stress.rs) trust only variants that hold here too.\n\n{deeper_table}"
+         (tests/stress.rs) trust only variants that hold here too.\n\n{deeper_table}{}",
+        kept_step_section(&root.join("docs/verdicts.md"))
     );
     std::fs::write(root.join("docs/verdicts.md"), document)?;
     eprintln!("wrote docs/verdicts.md and docs/counterexamples/");
     Ok(())
 }
 
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "stateright"))]
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().skip(1).eq(["step-model"]) {
+        return step_model();
+    }
+    Err(
+        "without --cfg loom only the step model's table can be written: \
+         cargo run --release --features stateright --example verdicts -- step-model"
+            .into(),
+    )
+}
+
+#[cfg(all(not(loom), not(feature = "stateright")))]
 fn main() {
     eprintln!(
-        "the verdict matrix comes from loom: run\n  RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts"
+        "the verdict matrix comes from loom: run\n  RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts\n\
+         and the step model's table from stateright:\n  cargo run --release --features stateright --example verdicts -- step-model"
     );
     std::process::exit(2);
 }

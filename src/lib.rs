@@ -75,6 +75,14 @@ pub use check::protocol_model::{
     Counterexample, Exploration, ExploreError, PropertyOutcome, ProtocolModel, explore,
     preemption_bound, witness,
 };
+#[cfg(any(loom, feature = "stateright"))]
+pub use check::step_model::checker::{
+    STEP_SUITE, StepCheck, StepCounterexample, StepOutcome, WITNESSES, check as check_step_model,
+    serve as serve_explorer,
+};
+pub use check::step_model::state::{MAX_MODEL_ENDPOINTS, MAX_MODEL_GENERATIONS};
+pub use check::step_model::transition::{Cycles, StepModel, StepModelError};
+pub use check::step_model::validate::{Rejection, Validated, validate as validate_log};
 pub use protocol::config::{Config, MAX_ENACTORS, MAX_ENDPOINTS, MAX_GENERATIONS};
 pub use protocol::error::{ConfigError, StoreError, VariantError, ZoneError};
 pub use protocol::event::{Actor, Event, Step};

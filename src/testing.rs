@@ -5,7 +5,7 @@
 //! crate's tests.
 
 pub use crate::check::verdict_table::{
-    TABLE_HEADER, VerdictRow, parse_markdown, safe_variants, write_markdown,
+    STEP_TABLE_HEADER, TABLE_HEADER, VerdictRow, parse_markdown, safe_variants, write_markdown,
 };
 pub use crate::protocol::enactor::{Cycle, Enactor, MAX_LOCK_ATTEMPTS};
 pub use crate::protocol::execution::execute;

@@ -104,3 +104,80 @@ fn help_lists_the_commands() {
     let usage = text(&output.stdout);
     assert!(usage.contains("planrace run") && usage.contains("planrace replay"));
 }
+
+#[cfg(feature = "stateright")]
+#[test]
+fn check_runs_the_step_model_and_prints_json() {
+    let output = planrace(&[
+        "check",
+        "--variant",
+        "Buggy",
+        "--config",
+        "2E1P4G2K",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for line in lines {
+        assert!(line.starts_with("{\"checker\":\"stateright\",\"variant\":\"Buggy\""));
+        assert!(line.contains("\"verdict\":\"violated\""), "{line}");
+    }
+}
+
+#[cfg(feature = "stateright")]
+#[test]
+fn check_serve_answers_on_loopback() {
+    use std::io::{Read as _, Write as _};
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+    use std::time::Duration;
+
+    /// Kills the server however the test ends.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_planrace"))
+            .args(["check", "--serve", "--port", &port.to_string()])
+            .args(["--variant", "Buggy", "--config", "2E1P4G2K"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the server starts"),
+    );
+    // Bounded: 50 tries, 100 ms apart, loopback only.
+    let page = (0..50).find_map(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        stream
+            .write_all(b"GET /.status HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .ok()?;
+        let mut page = String::new();
+        stream.read_to_string(&mut page).ok()?;
+        Some(page)
+    });
+    let page = page.expect("the Explorer answered within 5 s");
+    assert!(
+        page.starts_with("HTTP/1.") && page.contains(" 200 "),
+        "{page}"
+    );
+    assert!(page.contains("no_empty_record"), "{page}");
+}
+
+#[cfg(not(feature = "stateright"))]
+#[test]
+fn check_without_the_feature_says_how_to_get_it() {
+    let output = planrace(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("--features stateright"));
+}

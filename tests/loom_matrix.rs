@@ -212,3 +212,20 @@ fn the_exploration_is_deterministic() {
         assert_eq!(steps(a), steps(b), "the same shortest counterexample");
     }
 }
+
+#[test]
+fn every_explored_execution_is_a_run_of_the_step_model() {
+    // Trace validation: each execution's log replayed through the step model's transitions.
+    for exploration in &common::whole_matrix().explorations {
+        let (variant, config) = (exploration.model.variant, exploration.model.config);
+        assert_eq!(
+            exploration.rejected, 0,
+            "{variant} {config}: {:?}",
+            exploration.first_rejection
+        );
+        assert_eq!(
+            exploration.validated, exploration.executions,
+            "{variant} {config}"
+        );
+    }
+}

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use planrace::testing::{FreeRun, Trace, execute};
 use planrace::{
-    Config, Event, Generation, Property, Variant, check_properties, incident_config,
-    incident_script, parse_script, replay, replay_incident,
+    Config, Cycles, Event, Generation, Property, Rejection, Variant, check_properties,
+    incident_config, incident_script, parse_script, replay, replay_incident, validate_log,
 };
 
 fn properties(replay: &planrace::Replay) -> Vec<Property> {
@@ -135,4 +135,36 @@ fn every_committed_counterexample_replays_on_real_threads() {
     }
     assert!(files > 0, "no counterexample files in {}", dir.display());
     println!("{replayed} of {files} counterexamples replayed on real threads");
+}
+
+#[test]
+fn replays_are_validated_and_the_validator_can_refuse() {
+    // RecheckBeforeWrite and GuardedSweepNonAtomic take steps the incident's script does not
+    // list (a re-check, a scan), so they cannot follow it.
+    let scripted = Variant::ALL.into_iter().filter(|v| {
+        !matches!(
+            v,
+            Variant::RecheckBeforeWrite | Variant::GuardedSweepNonAtomic
+        )
+    });
+    for variant in scripted {
+        let replay = replay_incident(variant).expect("the script is followed and validated");
+        assert!(replay.validated, "{variant}");
+    }
+    // The code of one variant is not an execution of another: Fixed refuses the stale write
+    // that Buggy's model installs, and the other way round.
+    let config = incident_config();
+    for (code, model) in [
+        (Variant::Fixed, Variant::Buggy),
+        (Variant::Buggy, Variant::Fixed),
+    ] {
+        let replay = replay_incident(code).expect("the script is followed");
+        let rejection = validate_log(model, config, Cycles::OneEach, &replay.steps)
+            .expect_err("another variant's log is rejected");
+        let Rejection::Step { step, .. } = &rejection else {
+            panic!("{rejection}");
+        };
+        assert!(*step > 0, "{rejection}");
+        println!("{code}'s log against the {model} model: {rejection}");
+    }
 }

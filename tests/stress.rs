@@ -23,7 +23,17 @@ fn run_seed(variant: Variant, seed: u64) -> RunReport {
         faults: FaultPlan::LOCK_LOSS,
         seed,
     };
-    run(&options, &|_, _| {}).expect("the run completes")
+    let report = run(&options, &|_, _| {}).expect("the run completes");
+    // Trace validation: every step of every run is a step the model can take.
+    assert!(
+        report.validated,
+        "{variant} {CONFIG} seed {seed}: the step model rejects the run: {}",
+        report
+            .rejected
+            .as_deref()
+            .unwrap_or("the configuration is too large for it")
+    );
+    report
 }
 
 #[test]
@@ -59,6 +69,8 @@ fn variants_loom_found_safe_never_empty_a_record() {
                 report.to_json()
             );
         }
-        println!("{variant} {CONFIG}: {SAFE_RUNS} seeded runs, no violation");
+        println!(
+            "{variant} {CONFIG}: {SAFE_RUNS} seeded runs, no violation; validated={SAFE_RUNS} rejected=0"
+        );
     }
 }

@@ -118,12 +118,13 @@ pub fn explore_matrix(
 
 fn row(exploration: &Exploration, outcome: &PropertyOutcome) -> VerdictRow {
     VerdictRow {
+        checker: "loom".to_owned(),
         variant: exploration.model.variant.to_string(),
         property: outcome.property.to_string(),
         config: exploration.model.config.to_string(),
         bound: bound_label(exploration.bound),
         verdict: outcome.verdict().to_owned(),
-        executions: exploration.executions,
+        count: exploration.executions,
         violations: outcome.violations,
     }
 }

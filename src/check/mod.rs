@@ -6,6 +6,8 @@
 //! - `harness/`: the checker for any protocol (model, log, timeline, report, loom driver);
 //! - `world_view`: records and live plans rebuilt from a log; `property`: the properties;
 //! - `verdict_table`: the Markdown table of verdicts, written and read;
+//! - `step_model`: the protocol as a state machine, the validator of logs, and (loom or the
+//!   `stateright` feature) its exhaustive check;
 //! - `protocol_model` (loom): the protocol as a [`harness::Model`], its witnesses, and the files
 //!   a counterexample is written to (through `render/`); `matrix` (loom): the suite's jobs.
 
@@ -15,5 +17,6 @@ pub(crate) mod matrix;
 pub(crate) mod property;
 #[cfg(loom)]
 pub(crate) mod protocol_model;
+pub(crate) mod step_model;
 pub(crate) mod verdict_table;
 pub(crate) mod world_view;

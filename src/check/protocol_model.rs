@@ -9,6 +9,8 @@ use thiserror::Error;
 
 use crate::check::harness::{self, Model};
 use crate::check::property::{Property, Violation, check_properties};
+use crate::check::step_model::transition::Cycles;
+use crate::check::step_model::validate::validate as validate_log;
 use crate::protocol::config::Config;
 use crate::protocol::error::StoreError;
 use crate::protocol::event::{Event, Step};
@@ -161,6 +163,12 @@ impl Model for ProtocolModel {
 
     fn witnessed(&self, steps: &[Step]) -> Vec<&'static str> {
         witnesses_reached(steps)
+    }
+
+    fn validate(&self, steps: &[Step]) -> Result<bool, String> {
+        validate_log(self.variant, self.config, Cycles::OneEach, steps)
+            .map(|_| true)
+            .map_err(|rejection| rejection.to_string())
     }
 }
 

@@ -48,6 +48,7 @@ impl WorldView {
             Event::Picked { .. }
             | Event::Checked { .. }
             | Event::LockBusy { .. }
+            | Event::LockLost { .. }
             | Event::Rejected { .. }
             | Event::ActivePlanMissing { .. }
             | Event::PlanDeleted { .. }

@@ -152,14 +152,22 @@ impl Enactor {
         let me = self.actor();
         for attempt in 1..=MAX_LOCK_ATTEMPTS {
             schedule.reach(me, Point::Write(endpoint));
-            let lost = schedule.lose_lock(me, endpoint, attempt);
-            let Some(mut transaction) = record.try_begin().filter(|_| !lost) else {
-                world
-                    .trace
-                    .record(me, Event::LockBusy { endpoint, attempt });
-                // Under loom a yield lets the holder run instead of spinning on the same branch.
-                thread::yield_now();
-                continue;
+            // An injected fault takes the lock away without anyone holding it, and says so.
+            let taken = if schedule.lose_lock(me, endpoint, attempt) {
+                Err(Event::LockLost { endpoint, attempt })
+            } else {
+                record
+                    .try_begin()
+                    .ok_or(Event::LockBusy { endpoint, attempt })
+            };
+            let mut transaction = match taken {
+                Ok(transaction) => transaction,
+                Err(refused) => {
+                    world.trace.record(me, refused);
+                    // Under loom a yield lets the holder run instead of spinning on the same branch.
+                    thread::yield_now();
+                    continue;
+                }
             };
             let commit = transaction.commit_then(
                 generation,
@@ -336,7 +344,7 @@ mod tests {
         let steps = enactor_steps(&world);
         let busy = steps
             .iter()
-            .filter(|s| matches!(s.event, Event::LockBusy { .. }))
+            .filter(|s| matches!(s.event, Event::LockLost { .. }))
             .count();
         assert_eq!(busy, MAX_LOCK_ATTEMPTS as usize);
         assert!(matches!(

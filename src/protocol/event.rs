@@ -67,6 +67,14 @@ pub enum Event {
         /// Which attempt this was, from 1.
         attempt: u32,
     },
+    /// A fault injector took the endpoint's lock away from this attempt (real threads only):
+    /// the Enactor retries as if the lock were held.
+    LockLost {
+        /// The endpoint whose lock was lost.
+        endpoint: EndpointId,
+        /// Which attempt this was, from 1.
+        attempt: u32,
+    },
     /// A transaction replaced the endpoint's record.
     Installed {
         /// The endpoint written.
@@ -177,6 +185,7 @@ impl fmt::Display for Event {
                 if *newer { "ok" } else { "STALE" }
             ),
             Event::LockBusy { endpoint, attempt } => write!(f, "{endpoint} busy (try {attempt})"),
+            Event::LockLost { endpoint, attempt } => write!(f, "{endpoint} lost (try {attempt})"),
             Event::Installed {
                 endpoint,
                 generation,

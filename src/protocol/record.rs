@@ -4,7 +4,7 @@ use crate::protocol::plan::Generation;
 
 /// What an endpoint's DNS name points to: the active plan, and the rollback record that keeps
 /// the previously active plan so an operator could switch back.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Record {
     /// The plan the name resolves through; `None` before the first enactment.
     pub active: Option<Generation>,
@@ -13,7 +13,7 @@ pub struct Record {
 }
 
 /// The result of committing a transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Commit {
     /// The record now points to the new plan; `rollback` is what it pointed to before.
     Installed {

@@ -46,7 +46,7 @@ pub fn script_of(steps: &[Step]) -> Result<Vec<(Actor, Point)>, ScriptError> {
             | Event::PlanDeleted { endpoint, .. } => Point::Write(*endpoint),
             Event::SweepScanned { endpoint, .. } => Point::SweepScan(*endpoint),
             Event::Swept { .. } => Point::Sweep,
-            Event::LockBusy { .. } => continue,
+            Event::LockBusy { .. } | Event::LockLost { .. } => continue,
             Event::GaveUp { .. } => {
                 return Err(ScriptError::GaveUp {
                     step: index,

@@ -74,6 +74,7 @@ fn arrow_for(step: &Step) -> Arrow {
         }
         Event::Swept { .. } => write(Lane::Store, step.event.to_string()),
         Event::LockBusy { .. }
+        | Event::LockLost { .. }
         | Event::Rejected { .. }
         | Event::PlanDeleted { .. }
         | Event::GaveUp { .. } => muted(step.event.to_string()),

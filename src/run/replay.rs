@@ -6,6 +6,8 @@ use std::time::Duration;
 use thiserror::Error;
 
 use crate::check::property::{Property, Violation, check_properties};
+use crate::check::step_model::transition::Cycles;
+use crate::check::step_model::validate::{Rejection, validate as validate_log};
 use crate::protocol::config::Config;
 use crate::protocol::error::StoreError;
 use crate::protocol::event::{Actor, Step};
@@ -30,6 +32,9 @@ pub enum ReplayError {
     /// The run itself failed.
     #[error("the run failed: {0}")]
     Run(#[from] StoreError),
+    /// The run's log is not an execution the step model allows (trace validation).
+    #[error("the step model rejects the run's log: {0}")]
+    Rejected(Rejection),
 }
 
 /// The config the incident replay runs: two Enactors, one endpoint, four generations, the
@@ -68,6 +73,9 @@ pub struct Replay {
     pub steps: Vec<Step>,
     /// The properties it violated.
     pub violations: Vec<Violation>,
+    /// Whether the step model validated the log (false only when the configuration is larger
+    /// than the model holds).
+    pub validated: bool,
     endpoints: usize,
 }
 
@@ -101,8 +109,11 @@ pub fn replay_incident(variant: Variant) -> Result<Replay, ReplayError> {
 /// (for instance a loom counterexample's, from `planrace::script_of` or the `replay-script:`
 /// line of its file, read with `planrace::parse_script`).
 ///
+/// The log is validated against the step model.
+///
 /// # Errors
-/// [`ReplayError::Diverged`] if the threads could not follow the script.
+/// [`ReplayError::Diverged`] if the threads could not follow the script;
+/// [`ReplayError::Rejected`] if the step model rejects the log.
 pub fn replay(
     variant: Variant,
     config: Config,
@@ -115,10 +126,16 @@ pub fn replay(
         return Err(ReplayError::Diverged(divergence));
     }
     let steps = trace.steps();
+    let validated = match validate_log(variant, config, Cycles::OneEach, &steps) {
+        Ok(_) => true,
+        Err(Rejection::TooLarge(_)) => false,
+        Err(rejection) => return Err(ReplayError::Rejected(rejection)),
+    };
     let violations = check_properties(&steps, config.endpoints());
     Ok(Replay {
         steps,
         violations,
+        validated,
         endpoints: config.endpoints(),
     })
 }

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use crate::check::property::{Property, check_properties};
+use crate::check::step_model::transition::Cycles;
+use crate::check::step_model::validate::{Rejection, validate as validate_log};
 use crate::check::world_view::WorldView;
 use crate::protocol::config::Config;
 use crate::protocol::enactor::{Cycle, Enactor};
@@ -65,6 +67,13 @@ pub struct RunReport {
     pub empty_at_end: Vec<EndpointId>,
     /// Names of the properties the run violated.
     pub violated: Vec<&'static str>,
+    /// Whether the step model validated the run's log (false when the configuration is
+    /// larger than the model holds, [`crate::MAX_MODEL_GENERATIONS`] generations and
+    /// [`crate::MAX_MODEL_ENDPOINTS`] endpoints).
+    pub validated: bool,
+    /// Why the step model rejected the run's log, if it did: a step of the code the model
+    /// cannot take.
+    pub rejected: Option<String>,
 }
 
 impl RunReport {
@@ -83,7 +92,7 @@ impl RunReport {
                 "\"plans_published\":{},\"plans_enacted\":{},\"endpoint_updates\":{},",
                 "\"updates_per_second\":{:.1},\"empty_episodes\":{},\"empty_seconds\":{:.6},",
                 "\"longest_empty_seconds\":{:.6},\"regressions\":{},\"stuck\":{},",
-                "\"empty_at_end\":[{}],\"violated\":[{}]}}"
+                "\"empty_at_end\":[{}],\"violated\":[{}],\"validated\":{},\"rejected\":{}}}"
             ),
             self.options.variant,
             self.options.config,
@@ -99,7 +108,9 @@ impl RunReport {
             self.regressions,
             self.stuck,
             empty_at_end.join(","),
-            violated.join(",")
+            violated.join(","),
+            self.validated,
+            self.rejected.is_some()
         )
     }
 }
@@ -256,6 +267,12 @@ fn report(
         })
         .collect();
     let violations = check_properties(steps, endpoints);
+    let (validated, rejected) =
+        match validate_log(options.variant, options.config, Cycles::Unbounded, steps) {
+            Ok(_) => (true, None),
+            Err(Rejection::TooLarge(_)) => (false, None),
+            Err(rejection) => (false, Some(rejection.to_string())),
+        };
     RunReport {
         options: *options,
         elapsed,
@@ -272,6 +289,8 @@ fn report(
         stuck: violations.iter().any(|v| v.property == Property::Progress),
         empty_at_end,
         violated: violations.iter().map(|v| v.property.name()).collect(),
+        validated,
+        rejected,
     }
 }
 
@@ -282,7 +301,7 @@ mod tests {
     fn options(variant: Variant, faults: FaultPlan, seed: u64) -> RunOptions {
         RunOptions {
             variant,
-            config: "3E4P64G2K".parse().expect("valid"),
+            config: "3E4P48G2K".parse().expect("valid"),
             faults,
             seed,
         }
@@ -291,15 +310,16 @@ mod tests {
     #[test]
     fn a_fault_free_fixed_run_converges_and_reports_its_work() {
         let report = run(&options(Variant::Fixed, FaultPlan::NONE, 1), &|_, _| {}).unwrap();
-        assert_eq!(report.plans_published, 63);
+        assert_eq!(report.plans_published, 47);
         assert!(report.plans_enacted >= 1);
         assert!(report.endpoint_updates >= 4);
         assert_eq!(report.regressions, 0);
         assert_eq!(report.empty_episodes, 0);
         assert!(!report.stuck);
         assert!(report.violated.is_empty());
+        assert!(report.validated, "{:?}", report.rejected);
         let json = report.to_json();
-        assert!(json.starts_with("{\"variant\":\"Fixed\",\"config\":\"3E4P64G2K\""));
+        assert!(json.starts_with("{\"variant\":\"Fixed\",\"config\":\"3E4P48G2K\""));
         assert!(json.contains("\"stuck\":false"));
     }
 
@@ -314,7 +334,7 @@ mod tests {
         )
         .unwrap();
         let calls = calls.into_inner().unwrap();
-        assert_eq!(calls.len(), 63);
-        assert_eq!(calls.last(), Some(&(63, 63)));
+        assert_eq!(calls.len(), 47);
+        assert_eq!(calls.last(), Some(&(47, 47)));
     }
 }

@@ -8,11 +8,19 @@ use planrace::{Config, ConfigError, ReplayError, Variant, VariantError, replay_i
 use planrace::{FaultPlan, RunOptions, RunReport, run};
 use thiserror::Error;
 
+use crate::check::{check_command, parse_check};
+
 const USAGE: &str = "\
 usage:
   planrace run [options]      run the protocol on real threads and report what the zone went through
   planrace replay [--variant NAME]
                               force the incident's interleaving and print its timeline
+  planrace check [--variant NAME] [--config EPGK] [--json]
+                              check the step model exhaustively with stateright
+                              (default Fixed 3E3P5G2K; needs the stateright feature)
+  planrace check --serve [--port N] [--variant NAME] [--config EPGK]
+                              browse the step model's states in stateright's Explorer on
+                              127.0.0.1 (default port 3000)
   planrace help
 
 run options:
@@ -34,10 +42,10 @@ run options:
 #[derive(Debug, Error)]
 pub enum CliError {
     /// No command at all.
-    #[error("no command given: expected run, replay or help")]
+    #[error("no command given: expected run, replay, check or help")]
     NoCommand,
     /// An unknown command.
-    #[error("unknown command {0:?}: expected run, replay or help")]
+    #[error("unknown command {0:?}: expected run, replay, check or help")]
     UnknownCommand(String),
     /// A flag this command does not take.
     #[error("unknown option {0:?}")]
@@ -70,6 +78,20 @@ pub enum CliError {
     /// A run failed.
     #[error("the run failed: {0}")]
     Run(#[from] planrace::StoreError),
+    /// A configuration the step model cannot hold.
+    #[error(transparent)]
+    StepModel(#[from] planrace::StepModelError),
+    /// `check` in a build without the checker.
+    #[cfg(not(feature = "stateright"))]
+    #[error(
+        "planrace check needs the stateright feature: \
+         cargo run --release --features stateright -- check ..."
+    )]
+    NoStateright,
+    /// The Explorer's address could not be bound.
+    #[cfg(feature = "stateright")]
+    #[error("cannot serve the Explorer on {0}: {1}")]
+    Serve(std::net::SocketAddr, std::io::Error),
 }
 
 struct RunArgs {
@@ -86,6 +108,7 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
     match args.first().map(String::as_str) {
         Some("run") => run_command(&parse_run(&args[1..])?),
         Some("replay") => replay_command(&args[1..]),
+        Some("check") => check_command(&parse_check(&args[1..])?),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -95,7 +118,7 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
     }
 }
 
-fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, CliError>
+pub(crate) fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, CliError>
 where
     T::Err: std::fmt::Display,
 {

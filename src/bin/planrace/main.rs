@@ -5,11 +5,14 @@
 //!              [--slow-percent P] [--lock-loss N] [--backoff-us U] [--write-delay-us U]
 //!              [--burst N] [--burst-pause-us U] [--json]
 //! planrace replay [--variant NAME]
+//! planrace check [--variant NAME] [--config EPGK] [--json] [--serve [--port N]]
 //! planrace help
 //! ```
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+#[cfg(not(loom))]
+mod check;
 #[cfg(not(loom))]
 mod cli;
 

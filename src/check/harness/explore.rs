@@ -41,6 +41,9 @@ struct Tally<M: Model> {
     executions: u64,
     found: Vec<Found<M>>,
     witnessed: Vec<(&'static str, u64)>,
+    validated: u64,
+    rejected: u64,
+    first_rejection: Option<(u64, String)>,
     error: Option<M::Error>,
 }
 
@@ -72,6 +75,14 @@ impl<M: Model> Tally<M> {
                 found.shortest = Some(kept.clone());
             }
             found.first.get_or_insert(kept);
+        }
+        match model.validate(steps) {
+            Ok(true) => self.validated += 1,
+            Ok(false) => {}
+            Err(reason) => {
+                self.rejected += 1;
+                self.first_rejection.get_or_insert((execution, reason));
+            }
         }
         for name in model.witnessed(steps) {
             if let Some((_, count)) = self.witnessed.iter_mut().find(|(w, _)| *w == name) {
@@ -115,6 +126,9 @@ pub fn explore<M: Model + Clone>(
             })
             .collect(),
         witnessed: model.witnesses().iter().map(|w| (*w, 0)).collect(),
+        validated: 0,
+        rejected: 0,
+        first_rejection: None,
         error: None,
     }));
     let started = Instant::now();
@@ -162,5 +176,8 @@ pub fn explore<M: Model + Clone>(
         seconds,
         outcomes,
         witnessed: std::mem::take(&mut tally.witnessed),
+        validated: tally.validated,
+        rejected: tally.rejected,
+        first_rejection: tally.first_rejection.take(),
     })
 }

@@ -46,6 +46,16 @@ pub trait Model: Send + Sync + 'static {
     fn witnessed(&self, _steps: &[Self::Step]) -> Vec<&'static str> {
         Vec::new()
     }
+
+    /// Replays `steps` through a model of the protocol (trace validation): `Ok(true)` when the
+    /// model accepts every step, `Err` with the reason when it rejects one. `Ok(false)`, the
+    /// default, means this model has nothing to validate against.
+    ///
+    /// # Errors
+    /// Why the log is not an execution the model allows.
+    fn validate(&self, _steps: &[Self::Step]) -> Result<bool, String> {
+        Ok(false)
+    }
 }
 
 /// Where and how a property failed in one execution.

@@ -68,6 +68,12 @@ pub struct Exploration<M: Model> {
     pub outcomes: Vec<PropertyOutcome<M>>,
     /// For each of [`Model::witnesses`], the executions that reached it.
     pub witnessed: Vec<(&'static str, u64)>,
+    /// Executions whose log the model's [`Model::validate`] accepted.
+    pub validated: u64,
+    /// Executions whose log it rejected.
+    pub rejected: u64,
+    /// The first rejected execution's number and the reason.
+    pub first_rejection: Option<(u64, String)>,
 }
 
 impl<M: Model> Exploration<M> {
@@ -105,6 +111,19 @@ impl<M: Model> Exploration<M> {
         }
     }
 
+    /// How many execution logs the model validated: `planrace-validation checker=loom
+    /// variant=<Name> config=<c> executions=N validated=N rejected=N`.
+    pub fn validation_line(&self) -> String {
+        format!(
+            "planrace-validation checker=loom variant={} config={} executions={} validated={} rejected={}",
+            self.model.variant(),
+            self.model.config(),
+            self.executions,
+            self.validated,
+            self.rejected
+        )
+    }
+
     /// The `planrace-verdict` line for one outcome, followed by the witness counts.
     pub fn verdict_line(&self, outcome: &PropertyOutcome<M>) -> String {
         self.verdict(outcome).to_string()
@@ -114,6 +133,17 @@ impl<M: Model> Exploration<M> {
     /// and, when it is a different execution, the shortest one's.
     pub fn report(&self) -> String {
         let mut report = String::new();
+        if self.validated + self.rejected > 0 {
+            report.push_str(&self.validation_line());
+            report.push('\n');
+        }
+        if let Some((execution, reason)) = &self.first_rejection {
+            report.push_str(&format!(
+                "execution {execution} of {} {} rejected by the step model: {reason}\n",
+                self.model.variant(),
+                self.model.config()
+            ));
+        }
         for outcome in &self.outcomes {
             report.push_str(&self.verdict_line(outcome));
             report.push('\n');

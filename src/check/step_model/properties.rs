@@ -1,0 +1,69 @@
+//! The properties and witnesses, evaluated on one state of the step model. They say what the
+//! loom properties of `check::property` say of a log, state by state.
+
+use crate::check::step_model::state::{Pc, StepState};
+use crate::check::step_model::transition::StepModel;
+use crate::protocol::record::Commit;
+
+/// `no_empty_record`: every record points at a plan that still exists.
+pub(crate) fn no_empty_record(state: &StepState) -> bool {
+    state
+        .records
+        .iter()
+        .all(|r| r.active.is_none_or(|g| state.live.contains(g)))
+}
+
+/// `monotonic_generation`: no write has just replaced a record with an older plan (checked in
+/// the state right after the write, while its lock is still held).
+pub(crate) fn monotonic_generation(state: &StepState) -> bool {
+    state.all_enactors().all(|e| {
+        !matches!(
+            (e.held.and_then(|h| h.outcome), e.plan),
+            (Some(Commit::Installed { rollback: Some(previous) }), Some(plan)) if previous > plan
+        )
+    })
+}
+
+/// `progress`: when every step has been taken, every record holds the newest plan any
+/// Enactor picked.
+pub(crate) fn progress(model: &StepModel, state: &StepState) -> bool {
+    if !model.is_over(state) {
+        return true;
+    }
+    let newest = state.all_enactors().filter_map(|e| e.plan).max();
+    newest.is_none_or(|newest| state.records.iter().all(|r| r.active == Some(newest)))
+}
+
+/// Witness `stale_plan_held`: an Enactor is about to write a plan older than what some record
+/// already holds.
+pub(crate) fn stale_plan_held(state: &StepState) -> bool {
+    let newest = state.records.iter().filter_map(|r| r.active).max();
+    state.all_enactors().any(|e| {
+        matches!(e.pc, Pc::Write { .. }) && e.held.is_none() && e.plan < newest && e.plan.is_some()
+    })
+}
+
+/// Witness `sweeper_deleted`: a published plan is gone from the store.
+pub(crate) fn sweeper_deleted(state: &StepState) -> bool {
+    (1..=state.published.0).any(|g| !state.live.contains(crate::protocol::plan::Generation(g)))
+}
+
+/// Witness `lock_busy`: an Enactor has found an endpoint's lock taken (it is on a later
+/// attempt, or giving up).
+pub(crate) fn lock_busy(state: &StepState) -> bool {
+    state
+        .all_enactors()
+        .any(|e| matches!(e.pc, Pc::Write { attempt: 2.., .. } | Pc::GiveUp(_)))
+}
+
+/// Witness `write_lost_race`: a write found its lock taken, or a conditional write was just
+/// refused because a newer plan was already installed.
+pub(crate) fn write_lost_race(state: &StepState) -> bool {
+    lock_busy(state)
+        || state.all_enactors().any(|e| {
+            matches!(
+                e.held.and_then(|h| h.outcome),
+                Some(Commit::Rejected { .. })
+            )
+        })
+}

@@ -1,0 +1,427 @@
+//! The step model's transition relation: one step per step the code takes on shared state,
+//! each producing the event the code logs for it (or none, for an unlock). The decisions are
+//! the protocol's own functions in `protocol::rules`.
+
+use thiserror::Error;
+
+use crate::check::step_model::state::{
+    EnactorState, Generations, Held, MAX_MODEL_ENDPOINTS, MAX_MODEL_GENERATIONS, Pc, StepState,
+    endpoint,
+};
+use crate::protocol::config::Config;
+use crate::protocol::enactor::MAX_LOCK_ATTEMPTS;
+use crate::protocol::event::{Actor, Event, Step};
+use crate::protocol::plan::Generation;
+use crate::protocol::record::{Commit, Record};
+use crate::protocol::rules::{SweepOutcome, SweepRule, is_newer};
+use crate::protocol::variant::Variant;
+
+/// How many cycles an Enactor runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cycles {
+    /// One cycle each while the Planner publishes, then Enactor A's next cycle alone after
+    /// every thread has joined: what `execute` runs (under loom, in replays, under shuttle).
+    OneEach,
+    /// A cycle per wake-up, as many as the run gives: what the real-thread runtime runs. Only
+    /// for validating logs; its state space is infinite.
+    Unbounded,
+}
+
+/// Who takes the next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Mover {
+    /// The Planner publishes the next generation.
+    Planner,
+    /// Enactor number `n` (its index in [`StepState::enactors`]) takes its next step.
+    Enactor(u8),
+    /// Enactor A's next cycle, after every thread has joined, takes its next step.
+    Last,
+}
+
+/// A configuration the step model cannot represent.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StepModelError {
+    /// More generations or endpoints than the model's bit sets hold.
+    #[error(
+        "{config} is larger than the step model holds (at most {MAX_MODEL_GENERATIONS} \
+         generations and {MAX_MODEL_ENDPOINTS} endpoints)"
+    )]
+    TooLarge {
+        /// The configuration.
+        config: Config,
+    },
+}
+
+/// The protocol as a state machine: one variant on one configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepModel {
+    /// The variant, whose rules every step applies.
+    pub variant: Variant,
+    /// The configuration.
+    pub config: Config,
+    /// How many cycles an Enactor runs.
+    pub cycles: Cycles,
+}
+
+impl StepModel {
+    /// The model of `variant` on `config`.
+    ///
+    /// # Errors
+    /// [`StepModelError::TooLarge`] past the model's limits.
+    pub fn new(variant: Variant, config: Config, cycles: Cycles) -> Result<Self, StepModelError> {
+        if config.generations() > MAX_MODEL_GENERATIONS
+            || config.endpoints() > MAX_MODEL_ENDPOINTS
+            || config.enactors() > usize::from(u8::MAX)
+        {
+            return Err(StepModelError::TooLarge { config });
+        }
+        Ok(Self {
+            variant,
+            config,
+            cycles,
+        })
+    }
+
+    fn endpoints(&self) -> u8 {
+        u8::try_from(self.config.endpoints()).unwrap_or(u8::MAX)
+    }
+
+    /// The steady state before the race, as `execute` sets it up: generation 1 published and
+    /// applied to every endpoint.
+    pub(crate) fn init(&self) -> StepState {
+        let mut live = Generations::default();
+        live.insert(Generation(1));
+        StepState {
+            published: Generation(1),
+            live,
+            records: vec![
+                Record {
+                    active: Some(Generation(1)),
+                    rollback: None,
+                };
+                self.config.endpoints()
+            ],
+            enactors: vec![EnactorState::START; self.config.enactors()],
+            last: None,
+        }
+    }
+
+    /// The log of the steady state's setup, as `execute` writes it.
+    pub(crate) fn setup_steps(&self) -> Vec<Step> {
+        let first = Generation(1);
+        let mut steps = vec![Step {
+            actor: Actor::Setup,
+            event: Event::Published { generation: first },
+        }];
+        steps.extend((0..self.endpoints()).map(|e| Step {
+            actor: Actor::Setup,
+            event: Event::Installed {
+                endpoint: endpoint(e),
+                generation: first,
+                rollback: None,
+            },
+        }));
+        steps
+    }
+
+    /// The actor whose step `mover` takes, as the code's log names it.
+    #[cfg(any(loom, feature = "stateright"))]
+    pub(crate) fn actor(&self, mover: Mover) -> Actor {
+        match mover {
+            Mover::Planner => Actor::Planner,
+            Mover::Enactor(n) => Actor::Enactor(usize::from(n)),
+            Mover::Last => Actor::Enactor(0),
+        }
+    }
+
+    /// Every mover that can take a step in `state`.
+    #[cfg(any(loom, feature = "stateright"))]
+    pub(crate) fn movers(&self, state: &StepState, movers: &mut Vec<Mover>) {
+        if state.published.0 < self.config.generations() {
+            movers.push(Mover::Planner);
+        }
+        for (index, enactor) in state.enactors.iter().enumerate() {
+            let restarts = self.cycles == Cycles::Unbounded && enactor.is_done();
+            if (restarts || self.can_step(state, enactor))
+                && let Ok(n) = u8::try_from(index)
+            {
+                movers.push(Mover::Enactor(n));
+            }
+        }
+        if self.cycles == Cycles::OneEach {
+            match &state.last {
+                Some(last) if self.can_step(state, last) => movers.push(Mover::Last),
+                None if self.everyone_joined(state) => movers.push(Mover::Last),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether the Planner is done and every Enactor's cycle is over: the next cycle may start.
+    pub(crate) fn everyone_joined(&self, state: &StepState) -> bool {
+        state.published.0 >= self.config.generations()
+            && state.enactors.iter().all(EnactorState::is_done)
+    }
+
+    /// Whether every step has been taken: the execution is over.
+    #[cfg(any(loom, feature = "stateright"))]
+    pub(crate) fn is_over(&self, state: &StepState) -> bool {
+        self.everyone_joined(state) && state.last.as_ref().is_some_and(EnactorState::is_done)
+    }
+
+    /// Whether `enactor` has a step it can take now: an unlock always can; a blocking lock
+    /// waits while another Enactor holds it; a try-lock always goes (and may find it taken).
+    #[cfg(any(loom, feature = "stateright"))]
+    fn can_step(&self, state: &StepState, enactor: &EnactorState) -> bool {
+        if enactor.held.is_some() {
+            return true;
+        }
+        match enactor.pc {
+            Pc::Done => false,
+            Pc::Check(e) | Pc::Recheck(e) | Pc::Scan(e) => state.lock_holder(e).is_none(),
+            Pc::Pick | Pc::Write { .. } | Pc::GiveUp(_) | Pc::Sweep => true,
+        }
+    }
+
+    /// Takes `mover`'s next step; returns the event the code logs for it (`None` for a silent
+    /// step: an unlock), or [`Disabled`] if `mover` cannot step now.
+    pub(crate) fn step(
+        &self,
+        state: &mut StepState,
+        mover: Mover,
+    ) -> Result<Option<Event>, Disabled> {
+        match mover {
+            Mover::Planner => {
+                if state.published.0 >= self.config.generations() {
+                    return Err(Disabled);
+                }
+                let generation = Generation(state.published.0 + 1);
+                state.published = generation;
+                state.live.insert(generation);
+                Ok(Some(Event::Published { generation }))
+            }
+            Mover::Enactor(n) => {
+                let index = usize::from(n);
+                let mut enactor = *state.enactors.get(index).ok_or(Disabled)?;
+                if self.cycles == Cycles::Unbounded && enactor.is_done() {
+                    enactor = EnactorState::START;
+                }
+                let event = self.step_enactor(state, &mut enactor)?;
+                state.enactors[index] = enactor;
+                Ok(event)
+            }
+            Mover::Last => {
+                let mut last = match state.last {
+                    Some(last) => last,
+                    None if self.cycles == Cycles::OneEach && self.everyone_joined(state) => {
+                        EnactorState::START
+                    }
+                    None => return Err(Disabled),
+                };
+                let event = self.step_enactor(state, &mut last)?;
+                state.last = Some(last);
+                Ok(event)
+            }
+        }
+    }
+
+    /// Forces `mover`'s pending try-lock to fail, as it does when another Enactor holds the
+    /// lock or when a fault injector takes it away: the `LockBusy` (or `LockLost`) step.
+    pub(crate) fn step_busy(&self, state: &mut StepState, mover: Mover) -> Result<Event, Disabled> {
+        let enactor = match mover {
+            Mover::Enactor(n) => state.enactors.get_mut(usize::from(n)).ok_or(Disabled)?,
+            Mover::Last => state.last.as_mut().ok_or(Disabled)?,
+            Mover::Planner => return Err(Disabled),
+        };
+        if enactor.held.is_some() {
+            return Err(Disabled);
+        }
+        busy(enactor)
+    }
+
+    fn step_enactor(
+        &self,
+        state: &mut StepState,
+        enactor: &mut EnactorState,
+    ) -> Result<Option<Event>, Disabled> {
+        if enactor.held.take().is_some() {
+            return Ok(None);
+        }
+        if enactor.pc == Pc::Pick {
+            let picked = state.live.newest();
+            enactor.plan = picked;
+            enactor.pc = if picked.is_some() {
+                Pc::Check(0)
+            } else {
+                Pc::Done
+            };
+            return Ok(Some(Event::Picked { generation: picked }));
+        }
+        let plan = enactor.plan.ok_or(Disabled)?;
+        match enactor.pc {
+            Pc::Done | Pc::Pick => Err(Disabled),
+            Pc::Check(e) | Pc::Recheck(e) => {
+                if state.lock_holder(e).is_some() {
+                    return Err(Disabled);
+                }
+                let active = state.record(e).active;
+                let newer = is_newer(plan, active);
+                enactor.held = Some(Held {
+                    endpoint: e,
+                    outcome: None,
+                });
+                if let Pc::Check(_) = enactor.pc {
+                    if newer {
+                        enactor.older |= 1 << e;
+                    }
+                    enactor.pc = if e + 1 < self.endpoints() {
+                        Pc::Check(e + 1)
+                    } else if enactor.older == 0 {
+                        Pc::Done
+                    } else {
+                        self.next_write(enactor, None)
+                    };
+                } else {
+                    enactor.pc = if newer {
+                        Pc::Write {
+                            endpoint: e,
+                            attempt: 1,
+                        }
+                    } else {
+                        self.next_write(enactor, Some(e))
+                    };
+                }
+                Ok(Some(Event::Checked {
+                    endpoint: endpoint(e),
+                    plan,
+                    active,
+                    newer,
+                }))
+            }
+            Pc::Write { endpoint: e, .. } => {
+                if state.lock_holder(e).is_some() {
+                    return busy(enactor).map(Some);
+                }
+                let index = usize::from(e);
+                let record = state.records.get(index).copied().ok_or(Disabled)?;
+                let live = state.live;
+                let commit = self
+                    .variant
+                    .write_rule()
+                    .decide(record, plan, |g| live.contains(g));
+                if let Commit::Installed { rollback } = commit {
+                    state.records[index] = Record {
+                        active: Some(plan),
+                        rollback,
+                    };
+                    enactor.installed_any = true;
+                }
+                enactor.held = Some(Held {
+                    endpoint: e,
+                    outcome: Some(commit),
+                });
+                enactor.pc = if let Commit::ActivePlanMissing { .. } = commit {
+                    Pc::Done
+                } else {
+                    self.next_write(enactor, Some(e))
+                };
+                Ok(Some(Event::committed(endpoint(e), plan, commit)))
+            }
+            Pc::GiveUp(e) => {
+                enactor.pc = self.next_write(enactor, Some(e));
+                Ok(Some(Event::GaveUp {
+                    endpoint: endpoint(e),
+                    generation: plan,
+                }))
+            }
+            Pc::Scan(e) => {
+                if state.lock_holder(e).is_some() {
+                    return Err(Disabled);
+                }
+                let Record { active, rollback } = state.record(e);
+                for generation in active.into_iter().chain(rollback) {
+                    enactor.scanned.insert(generation);
+                }
+                enactor.held = Some(Held {
+                    endpoint: e,
+                    outcome: None,
+                });
+                enactor.pc = if e + 1 < self.endpoints() {
+                    Pc::Scan(e + 1)
+                } else {
+                    Pc::Sweep
+                };
+                Ok(Some(Event::SweepScanned {
+                    endpoint: endpoint(e),
+                    active,
+                    rollback,
+                }))
+            }
+            Pc::Sweep => {
+                let rule = self.variant.sweep_rule();
+                let scanned = enactor.scanned;
+                let SweepOutcome { deleted, spared } =
+                    rule.sweep(plan, self.config.sweep_age(), state.live.iter(), |g| {
+                        if rule == SweepRule::SkipReferencedNonAtomic {
+                            scanned.contains(g)
+                        } else {
+                            state.is_referenced(g)
+                        }
+                    });
+                for generation in &deleted {
+                    state.live.remove(*generation);
+                }
+                enactor.pc = Pc::Done;
+                Ok(Some(Event::Swept {
+                    applied: plan,
+                    deleted,
+                    spared,
+                }))
+            }
+        }
+    }
+
+    /// Where the cycle goes after endpoint `after` (or before the first one): the next endpoint
+    /// the check found older, then the sweep (if a write installed the plan) or the end.
+    fn next_write(&self, enactor: &EnactorState, after: Option<u8>) -> Pc {
+        let from = after.map_or(0, |e| e + 1);
+        let next = (from..self.endpoints()).find(|e| enactor.older & (1 << e) != 0);
+        match next {
+            Some(e) if self.variant.rechecks_before_write() => Pc::Recheck(e),
+            Some(e) => Pc::Write {
+                endpoint: e,
+                attempt: 1,
+            },
+            None if !enactor.installed_any => Pc::Done,
+            None if self.variant.sweep_rule() == SweepRule::SkipReferencedNonAtomic => Pc::Scan(0),
+            None => Pc::Sweep,
+        }
+    }
+}
+
+/// A failed try-lock: the next attempt, or giving up after the last.
+fn busy(enactor: &mut EnactorState) -> Result<Event, Disabled> {
+    let Pc::Write {
+        endpoint: e,
+        attempt,
+    } = enactor.pc
+    else {
+        return Err(Disabled);
+    };
+    enactor.pc = if u32::from(attempt) < MAX_LOCK_ATTEMPTS {
+        Pc::Write {
+            endpoint: e,
+            attempt: attempt + 1,
+        }
+    } else {
+        Pc::GiveUp(e)
+    };
+    Ok(Event::LockBusy {
+        endpoint: endpoint(e),
+        attempt: u32::from(attempt),
+    })
+}
+
+/// A step the mover cannot take in this state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Disabled;
