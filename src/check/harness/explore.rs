@@ -44,6 +44,7 @@ struct Tally<M: Model> {
     validated: u64,
     rejected: u64,
     first_rejection: Option<(u64, String)>,
+    validation_seconds: f64,
     error: Option<M::Error>,
 }
 
@@ -76,7 +77,10 @@ impl<M: Model> Tally<M> {
             }
             found.first.get_or_insert(kept);
         }
-        match model.validate(steps) {
+        let validating = Instant::now();
+        let validation = model.validate(steps);
+        self.validation_seconds += validating.elapsed().as_secs_f64();
+        match validation {
             Ok(true) => self.validated += 1,
             Ok(false) => {}
             Err(reason) => {
@@ -129,6 +133,7 @@ pub fn explore<M: Model + Clone>(
         validated: 0,
         rejected: 0,
         first_rejection: None,
+        validation_seconds: 0.0,
         error: None,
     }));
     let started = Instant::now();
@@ -179,5 +184,6 @@ pub fn explore<M: Model + Clone>(
         validated: tally.validated,
         rejected: tally.rejected,
         first_rejection: tally.first_rejection.take(),
+        validation_seconds: tally.validation_seconds,
     })
 }

@@ -74,6 +74,8 @@ pub struct Exploration<M: Model> {
     pub rejected: u64,
     /// The first rejected execution's number and the reason.
     pub first_rejection: Option<(u64, String)>,
+    /// The part of [`Exploration::seconds`] spent validating logs.
+    pub validation_seconds: f64,
 }
 
 impl<M: Model> Exploration<M> {
@@ -111,16 +113,19 @@ impl<M: Model> Exploration<M> {
         }
     }
 
-    /// How many execution logs the model validated: `planrace-validation checker=loom
-    /// variant=<Name> config=<c> executions=N validated=N rejected=N`.
+    /// How many execution logs the model validated, and what it cost: `planrace-validation
+    /// checker=loom variant=<Name> config=<c> executions=N validated=N rejected=N seconds=<s>
+    /// share=<part of the exploration's time>`.
     pub fn validation_line(&self) -> String {
         format!(
-            "planrace-validation checker=loom variant={} config={} executions={} validated={} rejected={}",
+            "planrace-validation checker=loom variant={} config={} executions={} validated={} rejected={} seconds={:.3} share={:.3}",
             self.model.variant(),
             self.model.config(),
             self.executions,
             self.validated,
-            self.rejected
+            self.rejected,
+            self.validation_seconds,
+            self.validation_seconds / self.seconds.max(f64::MIN_POSITIVE)
         )
     }
 
