@@ -7,19 +7,23 @@
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use planrace::testing::parse_markdown;
 use planrace::{Config, Cycles, STEP_SUITE, StepCheck, StepModel, Variant, check_step_model};
 
-/// The suite's checks of `variant`, each run at most once per test binary and printed as it
-/// finishes.
+/// Checks run at once: one per core of the 2-core machine the suite is sized for.
+const WORKERS: usize = 2;
+
 /// One check, run once for the whole binary.
 type Cell = &'static OnceLock<StepCheck>;
 
+/// The suite's checks that `wanted` selects, each run at most once per test binary (by
+/// [`WORKERS`] threads) and printed as it finishes.
 fn checks_of(wanted: impl Fn(Variant) -> bool) -> Vec<&'static StepCheck> {
     static CELLS: OnceLock<Mutex<HashMap<(Variant, &str), Cell>>> = OnceLock::new();
-    STEP_SUITE
+    let cells: Vec<(Variant, &str, Cell)> = STEP_SUITE
         .iter()
         .filter(|(variant, _)| wanted(*variant))
         .map(|&(variant, config)| {
@@ -29,18 +33,35 @@ fn checks_of(wanted: impl Fn(Variant) -> bool) -> Vec<&'static StepCheck> {
                 .unwrap_or_else(PoisonError::into_inner)
                 .entry((variant, config))
                 .or_insert_with(|| Box::leak(Box::new(OnceLock::new())));
-            cell.get_or_init(|| {
-                let config: Config = config
-                    .parse()
-                    .expect("the suite's configurations are valid");
-                let model = StepModel::new(variant, config, Cycles::OneEach).expect("fits");
-                let check = check_step_model(model);
-                let mut out = std::io::stdout().lock();
-                out.write_all(check.report().as_bytes()).expect("stdout");
-                out.flush().expect("stdout");
-                check
-            })
+            (variant, config, cell)
         })
+        .collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            scope.spawn(|| {
+                while let Some((variant, config, cell)) =
+                    cells.get(next.fetch_add(1, Ordering::Relaxed))
+                {
+                    cell.get_or_init(|| {
+                        let config: Config = config
+                            .parse()
+                            .expect("the suite's configurations are valid");
+                        let model =
+                            StepModel::new(*variant, config, Cycles::OneEach).expect("fits");
+                        let check = check_step_model(model);
+                        let mut out = std::io::stdout().lock();
+                        out.write_all(check.report().as_bytes()).expect("stdout");
+                        out.flush().expect("stdout");
+                        check
+                    });
+                }
+            });
+        }
+    });
+    cells
+        .iter()
+        .map(|(_, _, cell)| cell.get().expect("every check ran"))
         .collect()
 }
 
