@@ -262,7 +262,8 @@ impl StepCheck {
 }
 
 /// Checks `model` exhaustively (stateright, depth-first, with symmetry reduction), then
-/// searches the violated properties' shortest counterexamples (breadth-first). Prints a progress line to stderr every few seconds.
+/// searches the violated properties' shortest counterexamples (breadth-first). Prints a
+/// progress line to stderr every few seconds.
 pub fn check(model: StepModel) -> StepCheck {
     let started = Instant::now();
     let checked = Checked::new(model);
