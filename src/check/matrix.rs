@@ -4,10 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex as StdMutex, PoisonError};
 
-use crate::check::harness::bound_label;
-use crate::check::protocol_model::{
-    Exploration, ExploreError, PropertyOutcome, explore, preemption_bound,
-};
+use crate::check::protocol_model::{Exploration, ExploreError, explore, preemption_bound};
 use crate::check::verdict_table::{VerdictRow, write_markdown};
 use crate::protocol::config::Config;
 use crate::protocol::variant::Variant;
@@ -116,25 +113,16 @@ pub fn explore_matrix(
     Ok(Matrix { explorations })
 }
 
-fn row(exploration: &Exploration, outcome: &PropertyOutcome) -> VerdictRow {
-    VerdictRow {
-        checker: "loom".to_owned(),
-        variant: exploration.model.variant.to_string(),
-        property: outcome.property.to_string(),
-        config: exploration.model.config.to_string(),
-        bound: bound_label(exploration.bound),
-        verdict: outcome.verdict().to_owned(),
-        count: exploration.executions,
-        violations: outcome.violations,
-    }
-}
-
 impl Matrix {
     /// One row per (variant, property, configuration), with the exploration's seconds.
     pub fn rows(&self) -> Vec<(VerdictRow, f64)> {
         self.explorations
             .iter()
-            .flat_map(|e| e.outcomes.iter().map(move |o| (row(e, o), e.seconds)))
+            .flat_map(|e| {
+                e.outcomes
+                    .iter()
+                    .map(move |o| (VerdictRow::from(e.verdict(o)), e.seconds))
+            })
             .collect()
     }
 

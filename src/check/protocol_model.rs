@@ -16,7 +16,7 @@ use crate::protocol::error::StoreError;
 use crate::protocol::event::{Event, Step};
 use crate::protocol::execution::execute;
 use crate::protocol::schedule::FreeRun;
-use crate::protocol::script::{ScriptError, format_script, script_of};
+use crate::protocol::script::replay_instructions;
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::render::svg::render_svg;
@@ -211,15 +211,12 @@ impl harness::Exploration<ProtocolModel> {
             let stem = self.file_stem(outcome.property);
             let mut text = format!("{}\n\n", self.verdict_line(outcome));
             text.push_str(&self.describe("shortest", outcome.property, shortest));
-            text.push_str(&match replay_script(shortest) {
-                Ok(script) => format!(
-                    "To replay on real threads: planrace::replay(Variant::{}, \
-                     \"{}\".parse()?, planrace::parse_script(line)?), with the line below \
-                     (see docs/variants.md).\nreplay-script: {script}\n\n",
-                    self.model.variant, self.model.config
-                ),
-                Err(reason) => format!("Not replayable on real threads: {reason}\n\n"),
-            });
+            text.push_str(&replay_instructions(
+                self.model.variant,
+                self.model.config,
+                &shortest.steps,
+            ));
+            text.push('\n');
             if first.execution != shortest.execution {
                 text.push_str(&self.describe("first", outcome.property, first));
             }
@@ -240,14 +237,6 @@ impl harness::Exploration<ProtocolModel> {
         }
         Ok(written)
     }
-}
-
-/// The script that replays `example` on real threads (see `planrace::replay`), as text.
-///
-/// # Errors
-/// [`ScriptError::GaveUp`] when the execution needs an Enactor to exhaust its retries.
-fn replay_script(example: &Counterexample) -> Result<String, ScriptError> {
-    script_of(&example.steps).map(|script| format_script(&script))
 }
 
 /// Explores every interleaving of `config` under `variant` (within `bound` preemptions, if

@@ -3,6 +3,7 @@
 //! what they say is safe. Available in every build, so that real-thread tests can trust what
 //! the checkers found.
 
+use crate::check::harness::VerdictLine;
 use crate::protocol::variant::Variant;
 
 /// The header line of loom's verdict table.
@@ -41,6 +42,22 @@ pub struct VerdictRow {
     pub count: u64,
     /// How many of them violated the property.
     pub violations: u64,
+}
+
+impl From<VerdictLine> for VerdictRow {
+    /// The table's columns of a verdict line (the seconds and witnesses stay on the line).
+    fn from(line: VerdictLine) -> Self {
+        Self {
+            checker: line.checker,
+            variant: line.variant,
+            property: line.property,
+            config: line.config,
+            bound: line.bound,
+            verdict: line.verdict,
+            count: line.count,
+            violations: line.violations,
+        }
+    }
 }
 
 /// The rows as a Markdown table, each with its exploration's seconds, the violated verdicts in

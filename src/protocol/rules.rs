@@ -105,6 +105,12 @@ pub struct SweepOutcome {
 }
 
 impl SweepRule {
+    /// Whether the sweep reads the references record by record, each under its own lock,
+    /// before the delete (rather than from the store's counts in the delete's own step).
+    pub fn scans_records(self) -> bool {
+        matches!(self, SweepRule::SkipReferencedNonAtomic)
+    }
+
     /// Whether the rule spares plans that a record references.
     pub fn spares_referenced(self) -> bool {
         !matches!(self, SweepRule::AgeOnly)

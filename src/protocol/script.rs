@@ -61,6 +61,26 @@ pub fn script_of(steps: &[Step]) -> Result<Vec<(Actor, Point)>, ScriptError> {
     Ok(script)
 }
 
+/// How to replay the logged execution `steps` of `variant` on `config` on real threads: the
+/// call to make and its `replay-script:` line, or why a script cannot force it. Counterexample
+/// files carry this (only the checkers write them).
+#[cfg(any(loom, feature = "stateright"))]
+pub(crate) fn replay_instructions(
+    variant: crate::protocol::variant::Variant,
+    config: crate::protocol::config::Config,
+    steps: &[Step],
+) -> String {
+    match script_of(steps) {
+        Ok(script) => format!(
+            "To replay on real threads: planrace::replay(Variant::{variant}, \"{config}\".parse()?, \
+             planrace::parse_script(line)?), with the line below (see docs/variants.md).\n\
+             replay-script: {}\n",
+            format_script(&script)
+        ),
+        Err(reason) => format!("Not replayable on real threads: {reason}\n"),
+    }
+}
+
 /// Writes a script as one line of space-separated steps, e.g.
 /// `Planner:publish:2 A:pick A:check:0 A:write:0 A:scan:0 A:sweep`.
 pub fn format_script(script: &[(Actor, Point)]) -> String {

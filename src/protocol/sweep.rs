@@ -21,10 +21,9 @@ pub fn sweep(
 ) {
     // The references as this rule reads them: from the store's counts in the delete's own
     // step, or from every record, scanned one by one before it.
-    let scanned = match rule {
-        SweepRule::AgeOnly | SweepRule::SkipReferenced => None,
-        SweepRule::SkipReferencedNonAtomic => Some(scan_references(world, schedule, actor)),
-    };
+    let scanned = rule
+        .scans_records()
+        .then(|| scan_references(world, schedule, actor));
     // Every record lock is released here: a write can land before the delete below.
     schedule.reach(actor, Point::Sweep);
     let mut store = world.store.lock();

@@ -24,7 +24,7 @@ use crate::check::step_model::state::StepState;
 use crate::check::step_model::transition::{Mover, StepModel};
 use crate::check::verdict_table::VerdictRow;
 use crate::protocol::event::Step;
-use crate::protocol::script::{format_script, script_of};
+use crate::protocol::script::replay_instructions;
 use crate::protocol::variant::Variant;
 use crate::render::svg::render_svg;
 use crate::render::timeline::render_timeline;
@@ -450,20 +450,7 @@ impl StepCheck {
     pub fn rows(&self) -> Vec<(VerdictRow, f64)> {
         self.outcomes
             .iter()
-            .map(|outcome| {
-                let line = self.verdict_line(outcome);
-                let row = VerdictRow {
-                    checker: line.checker,
-                    variant: line.variant,
-                    property: line.property,
-                    config: line.config,
-                    bound: line.bound,
-                    verdict: line.verdict,
-                    count: line.count,
-                    violations: line.violations,
-                };
-                (row, self.seconds)
-            })
+            .map(|outcome| (VerdictRow::from(self.verdict_line(outcome)), self.seconds))
             .collect()
     }
 
@@ -492,17 +479,7 @@ impl StepCheck {
                 self.model.variant, outcome.property, self.model.config, example.depth
             );
             let txt = dir.join(format!("{stem}.txt"));
-            let replay = match script_of(&example.steps) {
-                Ok(script) => format!(
-                    "To replay on real threads: planrace::replay(Variant::{}, \"{}\".parse()?, \
-                     planrace::parse_script(line)?), with the line below.\n\
-                     replay-script: {}\n",
-                    self.model.variant,
-                    self.model.config,
-                    format_script(&script)
-                ),
-                Err(reason) => format!("Not replayable on real threads: {reason}\n"),
-            };
+            let replay = replay_instructions(self.model.variant, self.model.config, &example.steps);
             std::fs::write(
                 &txt,
                 format!(

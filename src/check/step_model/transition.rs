@@ -13,7 +13,7 @@ use crate::protocol::enactor::MAX_LOCK_ATTEMPTS;
 use crate::protocol::event::{Actor, Event, Step};
 use crate::protocol::plan::Generation;
 use crate::protocol::record::{Commit, Record};
-use crate::protocol::rules::{SweepOutcome, SweepRule, is_newer};
+use crate::protocol::rules::{SweepOutcome, is_newer};
 use crate::protocol::variant::Variant;
 
 /// How many cycles an Enactor runs.
@@ -33,7 +33,7 @@ pub(crate) enum Mover {
     /// The Planner publishes the next generation.
     Planner,
     /// Enactor number `n` (its index in [`StepState::enactors`]) takes its next step.
-    Enactor(u8),
+    Enactor(usize),
     /// Enactor A's next cycle, after every thread has joined, takes its next step.
     Last,
 }
@@ -69,9 +69,7 @@ impl StepModel {
     /// # Errors
     /// [`StepModelError::TooLarge`] past the model's limits.
     pub fn new(variant: Variant, config: Config, cycles: Cycles) -> Result<Self, StepModelError> {
-        if config.generations() > MAX_MODEL_GENERATIONS
-            || config.endpoints() > MAX_MODEL_ENDPOINTS
-            || config.enactors() > usize::from(u8::MAX)
+        if config.generations() > MAX_MODEL_GENERATIONS || config.endpoints() > MAX_MODEL_ENDPOINTS
         {
             return Err(StepModelError::TooLarge { config });
         }
@@ -129,7 +127,7 @@ impl StepModel {
     pub(crate) fn actor(&self, mover: Mover) -> Actor {
         match mover {
             Mover::Planner => Actor::Planner,
-            Mover::Enactor(n) => Actor::Enactor(usize::from(n)),
+            Mover::Enactor(n) => Actor::Enactor(n),
             Mover::Last => Actor::Enactor(0),
         }
     }
@@ -142,10 +140,8 @@ impl StepModel {
         }
         for (index, enactor) in state.enactors.iter().enumerate() {
             let restarts = self.cycles == Cycles::Unbounded && enactor.is_done();
-            if (restarts || self.can_step(state, enactor))
-                && let Ok(n) = u8::try_from(index)
-            {
-                movers.push(Mover::Enactor(n));
+            if restarts || self.can_step(state, enactor) {
+                movers.push(Mover::Enactor(index));
             }
         }
         if self.cycles == Cycles::OneEach {
@@ -200,8 +196,7 @@ impl StepModel {
                 state.live.insert(generation);
                 Ok(Some(Event::Published { generation }))
             }
-            Mover::Enactor(n) => {
-                let index = usize::from(n);
+            Mover::Enactor(index) => {
                 let mut enactor = *state.enactors.get(index).ok_or(Disabled)?;
                 if self.cycles == Cycles::Unbounded && enactor.is_done() {
                     enactor = EnactorState::START;
@@ -228,11 +223,7 @@ impl StepModel {
     /// Forces `mover`'s pending try-lock to fail, as it does when another Enactor holds the
     /// lock or when a fault injector takes it away: the `LockBusy` (or `LockLost`) step.
     pub(crate) fn step_busy(&self, state: &mut StepState, mover: Mover) -> Result<Event, Disabled> {
-        let enactor = match mover {
-            Mover::Enactor(n) => state.enactors.get_mut(usize::from(n)).ok_or(Disabled)?,
-            Mover::Last => state.last.as_mut().ok_or(Disabled)?,
-            Mover::Planner => return Err(Disabled),
-        };
+        let enactor = enactor_mut(state, mover).ok_or(Disabled)?;
         if enactor.held.is_some() {
             return Err(Disabled);
         }
@@ -362,7 +353,7 @@ impl StepModel {
                 let scanned = enactor.scanned;
                 let SweepOutcome { deleted, spared } =
                     rule.sweep(plan, self.config.sweep_age(), state.live.iter(), |g| {
-                        if rule == SweepRule::SkipReferencedNonAtomic {
+                        if rule.scans_records() {
                             scanned.contains(g)
                         } else {
                             state.is_referenced(g)
@@ -393,9 +384,27 @@ impl StepModel {
                 attempt: 1,
             },
             None if !enactor.installed_any => Pc::Done,
-            None if self.variant.sweep_rule() == SweepRule::SkipReferencedNonAtomic => Pc::Scan(0),
+            None if self.variant.sweep_rule().scans_records() => Pc::Scan(0),
             None => Pc::Sweep,
         }
+    }
+}
+
+/// The state of the Enactor that `mover` moves, if it moves one.
+pub(crate) fn enactor(state: &StepState, mover: Mover) -> Option<&EnactorState> {
+    match mover {
+        Mover::Enactor(n) => state.enactors.get(n),
+        Mover::Last => state.last.as_ref(),
+        Mover::Planner => None,
+    }
+}
+
+/// [`enactor`], to change.
+pub(crate) fn enactor_mut(state: &mut StepState, mover: Mover) -> Option<&mut EnactorState> {
+    match mover {
+        Mover::Enactor(n) => state.enactors.get_mut(n),
+        Mover::Last => state.last.as_mut(),
+        Mover::Planner => None,
     }
 }
 

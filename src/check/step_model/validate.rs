@@ -19,7 +19,9 @@ use std::fmt;
 use thiserror::Error;
 
 use crate::check::step_model::state::{Pc, StepState};
-use crate::check::step_model::transition::{Cycles, Mover, StepModel, StepModelError};
+use crate::check::step_model::transition::{
+    Cycles, Mover, StepModel, StepModelError, enactor, enactor_mut,
+};
 use crate::protocol::config::Config;
 use crate::protocol::event::{Actor, Event, Step};
 use crate::protocol::variant::Variant;
@@ -103,7 +105,7 @@ struct Replay {
     /// Each Enactor's previous logged step.
     previous: Vec<Option<usize>>,
     /// Each endpoint's last lazy release: the log index it happened before, and by whom.
-    released: Vec<Option<(usize, u8)>>,
+    released: Vec<Option<(usize, usize)>>,
 }
 
 /// A model state, briefly.
@@ -154,9 +156,7 @@ impl Replay {
             Actor::Setup => None,
             Actor::Planner => Some(Mover::Planner),
             Actor::Enactor(n) => {
-                let n = u8::try_from(n).ok()?;
-                let index = usize::from(n);
-                let enactor = self.state.enactors.get(index)?;
+                let enactor = self.state.enactors.get(n)?;
                 let last_cycle = self.model.cycles == Cycles::OneEach
                     && n == 0
                     && (self.state.last.is_some() || enactor.pc == Pc::Done);
@@ -171,12 +171,7 @@ impl Replay {
 
     /// Releases the lock `mover` holds, if any (an unlock step), noting when.
     fn release_own(&mut self, mover: Mover, index: usize) {
-        let enactor = match mover {
-            Mover::Enactor(n) => self.state.enactors.get_mut(usize::from(n)),
-            Mover::Last => self.state.last.as_mut(),
-            Mover::Planner => None,
-        };
-        if let Some(enactor) = enactor
+        if let Some(enactor) = enactor_mut(&mut self.state, mover)
             && let Some(held) = enactor.held.take()
             && let (Some(slot), Mover::Enactor(n)) =
                 (self.released.get_mut(usize::from(held.endpoint)), mover)
@@ -187,12 +182,7 @@ impl Replay {
 
     /// The endpoint whose lock `mover`'s next step takes, if it takes one.
     fn needs(&self, mover: Mover) -> Option<u8> {
-        let enactor = match mover {
-            Mover::Enactor(n) => self.state.enactors.get(usize::from(n))?,
-            Mover::Last => self.state.last.as_ref()?,
-            Mover::Planner => return None,
-        };
-        match enactor.pc {
+        match enactor(&self.state, mover)?.pc {
             Pc::Check(e) | Pc::Recheck(e) | Pc::Scan(e) | Pc::Write { endpoint: e, .. } => Some(e),
             Pc::Pick | Pc::GiveUp(_) | Pc::Sweep | Pc::Done => None,
         }
@@ -205,7 +195,7 @@ impl Replay {
         if mover == Mover::Last && self.state.last.is_none() {
             // Every thread has joined: their last unlocks came first.
             for n in 0..self.state.enactors.len() {
-                self.release_own(Mover::Enactor(u8::try_from(n).unwrap_or(u8::MAX)), index);
+                self.release_own(Mover::Enactor(n), index);
             }
         }
         self.release_own(mover, index);
@@ -230,14 +220,11 @@ impl Replay {
             }
             _ => {
                 if let Some(endpoint) = self.needs(mover)
-                    && let Some(holder) = self.state.lock_holder(endpoint)
-                    && Mover::Enactor(u8::try_from(holder).unwrap_or(u8::MAX)) != mover
+                    && let Some(holder) = self.state.lock_holder(endpoint).map(Mover::Enactor)
+                    && holder != mover
                 {
                     // The holder's unlock came first.
-                    self.release_own(
-                        Mover::Enactor(u8::try_from(holder).unwrap_or(u8::MAX)),
-                        index,
-                    );
+                    self.release_own(holder, index);
                 }
                 self.model
                     .step(&mut self.state, mover)
@@ -269,12 +256,12 @@ impl Replay {
             Mover::Last | Mover::Planner => None,
         };
         let since = me
-            .and_then(|n| self.previous.get(usize::from(n)).copied().flatten())
+            .and_then(|n| self.previous.get(n).copied().flatten())
             .unwrap_or(0);
         let holds_now = self
             .state
             .lock_holder(endpoint8)
-            .is_some_and(|holder| u8::try_from(holder).ok() != me);
+            .is_some_and(|holder| Some(holder) != me);
         let released_since = self
             .released
             .get(endpoint)
@@ -284,12 +271,9 @@ impl Replay {
         // Another Enactor took the lock for its next logged step but had not logged it yet (it
         // may still hold the lock of its previous step: it releases that one first).
         let about_to_log = self.state.enactors.iter().enumerate().any(|(n, other)| {
-            let Ok(n8) = u8::try_from(n) else {
-                return false;
-            };
-            Some(n8) != me
+            Some(n) != me
                 && other.pc != Pc::Done
-                && self.needs(Mover::Enactor(n8)) == Some(endpoint8)
+                && self.needs(Mover::Enactor(n)) == Some(endpoint8)
                 && log[index + 1..]
                     .iter()
                     .find(|s| s.actor == Actor::Enactor(n))
