@@ -17,8 +17,8 @@
 //! - `AtomicLimit`: the hardware's limit for this job: one cache-padded atomic generation per
 //!   endpoint, raised to the newest plan with `fetch_max`; no store, no sweep, no transaction.
 
-// Benches time real threads; the loom build compiles this file to an empty `main`.
-#[cfg(not(loom))]
+// Benches time real threads; the loom and shuttle builds compile this file to an empty `main`.
+#[cfg(not(any(loom, shuttle)))]
 mod real {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -223,8 +223,8 @@ mod real {
     }
 }
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 criterion::criterion_main!(real::benches);
 
-#[cfg(loom)]
+#[cfg(any(loom, shuttle))]
 fn main() {}

@@ -9,6 +9,7 @@
 //!
 //! ```sh
 //! RUSTFLAGS="--cfg loom" cargo run --release --example config_gc   # exhaustive, both variants
+//! RUSTFLAGS="--cfg shuttle" cargo run --release --example config_gc  # 10,000 random schedules each
 //! cargo run --example config_gc                                    # one run on real threads
 //! ```
 //! Under loom it exits with an error unless `Naive` violates both properties and `Fenced`
@@ -371,7 +372,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-#[cfg(not(loom))]
+#[cfg(shuttle)]
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    use planrace::harness::{Sample, sample};
+    use planrace::sync::SchedulerKind;
+
+    for variant in [Variant::Naive, Variant::Fenced] {
+        // A sample, not a proof: Fenced can only come out `not-found`.
+        let plan = Sample {
+            scheduler: SchedulerKind::Random,
+            seeds: 0..2,
+            per_seed: 5_000,
+            until_first_violation: false,
+        };
+        let exploration = sample(ConfigModel { variant }, &plan)?;
+        print!("{}", exploration.report());
+        let violated = exploration.outcomes.iter().filter(|o| !o.holds()).count();
+        let expected = match variant {
+            Variant::Naive => exploration.outcomes.len(),
+            Variant::Fenced => 0,
+        };
+        if violated != expected {
+            return Err(format!("{variant:?}: {violated} properties violated").into());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(loom, shuttle)))]
 fn main() {
     // On real threads: one run of each variant, whatever interleaving the OS picks.
     for variant in [Variant::Naive, Variant::Fenced] {

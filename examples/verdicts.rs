@@ -178,7 +178,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-#[cfg(all(not(loom), feature = "stateright"))]
+#[cfg(all(not(any(loom, shuttle)), feature = "stateright"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().skip(1).eq(["step-model"]) {
         return step_model();
@@ -190,7 +190,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
 }
 
-#[cfg(all(not(loom), not(feature = "stateright")))]
+#[cfg(any(shuttle, all(not(loom), not(feature = "stateright"))))]
 fn main() {
     eprintln!(
         "the verdict matrix comes from loom: run\n  RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts\n\

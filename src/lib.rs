@@ -32,7 +32,7 @@
 #![warn(unreachable_pub, missing_debug_implementations)]
 // Replaying needs real threads, so the runnable example only exists in the default build.
 #![cfg_attr(
-    not(loom),
+    not(any(loom, shuttle)),
     doc = r#"
 ## Example
 
@@ -56,25 +56,28 @@ assert!(fixed.violations.is_empty());
 
 // The code patterns of docs/safe-updaters.md run as doctests. Real threads only: they lock the
 // facade's mutexes outside a loom model.
-#[cfg(all(doctest, not(loom)))]
+#[cfg(all(doctest, not(any(loom, shuttle))))]
 #[doc = include_str!("../docs/safe-updaters.md")]
 pub struct SafeUpdatersDoctests;
 
 mod check;
 mod protocol;
 mod render;
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 mod run;
 pub mod sync;
 pub mod testing;
 
 pub use check::harness;
 pub use check::property::{Property, Violation, check_properties};
-#[cfg(loom)]
+#[cfg(shuttle)]
+pub use check::protocol_model::sample;
+#[cfg(any(loom, shuttle))]
 pub use check::protocol_model::{
-    Counterexample, Exploration, ExploreError, PropertyOutcome, ProtocolModel, explore,
-    preemption_bound, witness,
+    Counterexample, Exploration, ExploreError, PropertyOutcome, ProtocolModel, witness,
 };
+#[cfg(loom)]
+pub use check::protocol_model::{explore, preemption_bound};
 #[cfg(any(loom, feature = "stateright"))]
 pub use check::step_model::checker::{
     STEP_SUITE, StepCheck, StepCounterexample, StepOutcome, WITNESSES, check as check_step_model,
@@ -94,11 +97,11 @@ pub use protocol::script::{ScriptError, format_script, parse_script, script_of};
 pub use protocol::store::{PlanStore, StoreGuard};
 pub use protocol::variant::Variant;
 pub use protocol::zone::{RecordLock, Transaction, Zone};
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 pub use run::fault::FaultPlan;
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 pub use run::replay::{
     Replay, ReplayError, incident_config, incident_script, replay, replay_incident,
 };
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 pub use run::runtime::{RunOptions, RunReport, run, run_untraced};

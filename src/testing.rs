@@ -21,5 +21,5 @@ pub use crate::check::matrix::{
     DEEPER, FIXED_PROOF, Job, Matrix, SUITE, explore_job, explore_matrix, suite_jobs,
 };
 /// Real-thread runs: seeded faults as a schedule, and a schedule that forces a script.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 pub use crate::run::{fault::Faults, scripted::Script};

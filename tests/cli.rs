@@ -1,6 +1,6 @@
 //! The command-line front end: what it prints, and that bad arguments get a message and exit
 //! code 2, never a panic.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, shuttle)))]
 
 use std::process::{Command, Output};
 

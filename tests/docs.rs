@@ -1,7 +1,7 @@
 //! The docs make no claim the code does not back: every Rust block of the worked example is
 //! copied from the file CI builds and runs, the postmortem's timeline is the incident replay,
 //! the README's is the committed loom counterexample, and every relative link leads somewhere.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, shuttle)))]
 
 use std::path::{Path, PathBuf};
 

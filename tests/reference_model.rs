@@ -6,7 +6,7 @@
 //! plans, and per endpoint an active and a rollback generation. "Referenced" is defined
 //! directly (some record's active or rollback entry names the plan), so the store's reference
 //! counts are checked against their meaning, not against another count.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, shuttle)))]
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The incident on real threads: the interleaving forced step by step, no sleeps.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, shuttle)))]
 
 use std::path::Path;
 use std::sync::Arc;

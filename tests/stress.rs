@@ -1,7 +1,7 @@
 //! Seeded stress runs on real threads, bounded in runs, with no timing assertions: the
 //! lock-loss fault makes `Buggy` empty a record, and the variants that loom found safe never
 //! do.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, shuttle)))]
 
 use std::path::Path;
 

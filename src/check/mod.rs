@@ -8,14 +8,15 @@
 //! - `verdict_table`: the Markdown table of verdicts, written and read;
 //! - `step_model`: the protocol as a state machine, the validator of logs, and (loom or the
 //!   `stateright` feature) its exhaustive check;
-//! - `protocol_model` (loom): the protocol as a [`harness::Model`], its witnesses, and the files
-//!   a counterexample is written to (through `render/`); `matrix` (loom): the suite's jobs.
+//! - `protocol_model` (loom or shuttle): the protocol as a [`harness::Model`], its witnesses,
+//!   and the files a counterexample is written to (through `render/`); `matrix` (loom): the
+//!   suite's jobs.
 
 pub mod harness;
 #[cfg(loom)]
 pub(crate) mod matrix;
 pub(crate) mod property;
-#[cfg(loom)]
+#[cfg(any(loom, shuttle))]
 pub(crate) mod protocol_model;
 pub(crate) mod step_model;
 pub(crate) mod verdict_table;

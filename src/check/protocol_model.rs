@@ -1,6 +1,8 @@
-//! Exhaustive exploration of the protocol with loom: every interleaving of a config (or every
-//! one within a preemption bound), every property checked on each, violations counted without
-//! stopping. The protocol is a [`Model`] of the generic [`crate::check::harness`].
+//! The protocol as a [`Model`] of the generic [`crate::check::harness`], and its checks: under
+//! `--cfg loom` exhaustive exploration (every interleaving of a config, or every one within a
+//! preemption bound), under `--cfg shuttle` a random or PCT sample of interleavings at sizes
+//! loom cannot finish. Every property is checked on each execution and violations are counted
+//! without stopping.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,6 +38,7 @@ pub enum ExploreError {
     Run(#[from] StoreError),
 }
 
+#[cfg(loom)]
 /// The preemption bound to explore with: `LOOM_MAX_PREEMPTIONS` when it is set, `default`
 /// otherwise (`None`: no bound, a fully exhaustive exploration).
 ///
@@ -223,11 +226,15 @@ impl harness::Exploration<ProtocolModel> {
             let txt = dir.join(format!("{stem}.txt"));
             std::fs::write(&txt, text)?;
             let title = format!(
-                "{} {} {}: shortest counterexample ({} steps, execution {} of {})",
+                "{} {} {}: shortest counterexample ({} steps, {} {} of {})",
                 self.model.variant,
                 outcome.property,
                 self.model.config,
                 shortest.steps.len(),
+                match self.coverage {
+                    harness::Coverage::Exhaustive { .. } => "execution",
+                    harness::Coverage::Sampled { .. } => "iteration",
+                },
                 shortest.execution,
                 self.executions
             );
@@ -239,6 +246,7 @@ impl harness::Exploration<ProtocolModel> {
     }
 }
 
+#[cfg(loom)]
 /// Explores every interleaving of `config` under `variant` (within `bound` preemptions, if
 /// given), checks every property on each execution, and counts the violations and witnesses.
 ///
@@ -250,4 +258,19 @@ pub fn explore(
     bound: Option<usize>,
 ) -> Result<Exploration, ExploreError> {
     Ok(harness::explore(ProtocolModel { variant, config }, bound)?)
+}
+
+/// Runs the iterations `sample` describes of `config` under `variant` on shuttle's
+/// scheduler, checks every property and validates every log on each, and counts the
+/// violations and witnesses. No violation is reported `not-found`: a sample proves nothing.
+///
+/// # Errors
+/// [`ExploreError::Run`] if an execution failed outside the protocol.
+#[cfg(shuttle)]
+pub fn sample(
+    variant: Variant,
+    config: Config,
+    sample: &harness::Sample,
+) -> Result<Exploration, ExploreError> {
+    Ok(harness::sample(ProtocolModel { variant, config }, sample)?)
 }

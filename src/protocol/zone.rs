@@ -137,7 +137,7 @@ impl Zone {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(any(loom, shuttle))))]
 mod tests {
     use super::*;
     use crate::protocol::plan::Plan;

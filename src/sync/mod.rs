@@ -1,12 +1,14 @@
 //! The synchronization facade: the only module that knows which backend is in use.
 //!
-//! Protocol code uses [`Mutex`] and [`thread`] from here and never names loom or parking_lot.
+//! Protocol code uses [`Mutex`] and [`thread`] from here and never names loom, shuttle or
+//! parking_lot.
 //! Each backend is one file, and every fact about a backend (its thread limit, what it makes a
 //! scheduling point) lives in that file:
 //!
 //! | build | file | backend |
 //! |---|---|---|
 //! | `--cfg loom` | `sync/loom.rs` | `loom::sync` and `loom::thread`: every lock, spawn and yield is a scheduling point that loom explores |
+//! | `--cfg shuttle` | `sync/shuttle.rs` | `shuttle::sync` and `shuttle::thread`: the same points, chosen by a random or PCT scheduler, each schedule replayable from a string |
 //! | default | `sync/native.rs` | parking_lot and `std::thread`, at full speed |
 //!
 //! Both backends present one API: [`Mutex::lock`] returns a guard directly (no poisoning to
@@ -18,14 +20,25 @@
 //! scheduling point at every clone and drop (measured: 6.5 million executions of `Buggy`
 //! `2E1P4G2K` with it, 437,470 without).
 
+#[cfg(all(loom, shuttle))]
+compile_error!("--cfg loom and --cfg shuttle each choose the backend: set only one");
+
 #[cfg(loom)]
 mod loom;
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 mod native;
+#[cfg(all(shuttle, not(loom)))]
+mod shuttle;
 
 #[cfg(loom)]
 pub(crate) use self::loom::explore_every_interleaving;
 #[cfg(loom)]
 pub use self::loom::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, thread};
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 pub use self::native::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, thread};
+#[cfg(all(shuttle, not(loom)))]
+pub(crate) use self::shuttle::{AfterIteration, replay_schedule, run_schedules};
+#[cfg(all(shuttle, not(loom)))]
+pub use self::shuttle::{
+    Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, ScheduleError, SchedulerKind, thread,
+};

@@ -11,12 +11,12 @@
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 mod check;
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 mod cli;
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::main(&args) {
@@ -28,8 +28,8 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-#[cfg(loom)]
+#[cfg(any(loom, shuttle))]
 fn main() {
-    eprintln!("planrace runs real threads: build it without --cfg loom");
+    eprintln!("planrace runs real threads: build it without --cfg loom or --cfg shuttle");
     std::process::exit(2);
 }

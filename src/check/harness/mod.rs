@@ -1,20 +1,26 @@
 //! The checking harness, independent of the DNS protocol: a [`Model`] says how to run one
 //! execution and what must hold of its log; `explore` (under `--cfg loom`) runs every
-//! interleaving, counts violations and keeps counterexamples; [`Exploration`] prints
-//! `planrace-verdict` lines; [`Timeline`] lays a log out in columns, one per thread.
+//! interleaving, and `sample` (under `--cfg shuttle`) a random or PCT sample of them, both
+//! counting violations and keeping counterexamples; [`Exploration`] prints `planrace-verdict`
+//! lines; [`Timeline`] lays a log out in columns, one per thread.
 //!
 //! planrace's own protocol is one such model (`ProtocolModel`); docs/checking-your-own-updater.md
 //! and `examples/config_gc.rs` check a different one with the same pieces.
 //!
 //! One concept per file: `model` (the trait and [`Violation`]), `log` ([`Log`]), `timeline`
 //! ([`Timeline`]), `report` (what an exploration found), `verdict_line` (the `planrace-verdict`
-//! line, written and read), `explore` (the loom driver).
+//! line, written and read), `tally` (the running count both drivers keep), `explore` (the loom
+//! driver), `sample` (the shuttle driver, and replay from a schedule string).
 
 #[cfg(loom)]
 mod explore;
 mod log;
 mod model;
 mod report;
+#[cfg(shuttle)]
+mod sample;
+#[cfg(any(loom, shuttle))]
+mod tally;
 mod timeline;
 mod verdict_line;
 
@@ -22,6 +28,11 @@ mod verdict_line;
 pub use explore::{PROGRESS_EVERY, explore};
 pub use log::Log;
 pub use model::{Model, Violation};
-pub use report::{Counterexample, Exploration, PropertyOutcome, bound_label};
+pub use report::{Counterexample, Coverage, Exploration, PropertyOutcome, bound_label};
+#[cfg(shuttle)]
+pub use sample::{
+    ReplayScheduleError, SAMPLE_PROGRESS_EVERY, SEEDS_VARIABLE, Sample, SeedsError, parse_seeds,
+    replay, sample, seeds_from_env,
+};
 pub use timeline::{TIMELINE_WIDTH, Timeline};
 pub use verdict_line::{VERDICT_PREFIX, VerdictLine, VerdictLineError};

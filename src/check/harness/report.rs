@@ -1,5 +1,7 @@
 //! What an exploration found, and its `planrace-verdict` lines.
 
+use std::ops::Range;
+
 use crate::check::harness::model::{Model, Violation};
 use crate::check::harness::verdict_line::VerdictLine;
 
@@ -9,15 +11,98 @@ pub fn bound_label(bound: Option<usize>) -> String {
     bound.map_or_else(|| "none".to_owned(), |b| b.to_string())
 }
 
+/// What a run covered, which decides the checker named on its verdict lines and the strongest
+/// word they may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    /// loom: every interleaving within `bound` preemptions (`None`: every interleaving). No
+    /// violation means `holds`.
+    Exhaustive {
+        /// The preemption bound.
+        bound: Option<usize>,
+    },
+    /// shuttle: the interleavings a scheduler drew, one seed after another. No violation means
+    /// only `not-found`: a sample cannot show that none exists.
+    Sampled {
+        /// The scheduler's name as verdict lines print it (`random`, `pct`).
+        scheduler: &'static str,
+        /// PCT's depth (the number of priority change points plus one); `None` for `random`.
+        depth: Option<usize>,
+        /// The seeds the scheduler ran with, each for a block of iterations.
+        seeds: Range<u64>,
+    },
+}
+
+impl Coverage {
+    /// The checker that gives this coverage: `loom` or `shuttle`.
+    pub fn checker(&self) -> &'static str {
+        match self {
+            Coverage::Exhaustive { .. } => "loom",
+            Coverage::Sampled { .. } => "shuttle",
+        }
+    }
+
+    /// What its runs are called on verdict lines: `executions` or `iterations`.
+    pub fn counted(&self) -> &'static str {
+        match self {
+            Coverage::Exhaustive { .. } => "executions",
+            Coverage::Sampled { .. } => "iterations",
+        }
+    }
+
+    /// The preemption bound, `none` for a sample (shuttle's schedulers preempt anywhere).
+    pub fn bound_label(&self) -> String {
+        match self {
+            Coverage::Exhaustive { bound } => bound_label(*bound),
+            Coverage::Sampled { .. } => "none".to_owned(),
+        }
+    }
+
+    /// The settings printed between the bound and the count.
+    pub fn settings(&self) -> Vec<(String, String)> {
+        match self {
+            Coverage::Exhaustive { .. } => Vec::new(),
+            Coverage::Sampled {
+                scheduler,
+                depth,
+                seeds,
+            } => {
+                let mut settings = vec![("scheduler".to_owned(), (*scheduler).to_owned())];
+                if let Some(depth) = depth {
+                    settings.push(("depth".to_owned(), depth.to_string()));
+                }
+                settings.push((
+                    "seeds".to_owned(),
+                    format!("{}..{}", seeds.start, seeds.end),
+                ));
+                settings
+            }
+        }
+    }
+
+    /// The verdict word for a property violated in `violations` runs: `violated`, or else
+    /// `holds` for an exhaustive run and `not-found` for a sample.
+    pub fn verdict(&self, violations: u64) -> &'static str {
+        match (violations, self) {
+            (1.., _) => "violated",
+            (0, Coverage::Exhaustive { .. }) => "holds",
+            (0, Coverage::Sampled { .. }) => "not-found",
+        }
+    }
+}
+
 /// An execution in which a property failed.
 #[derive(Debug, Clone)]
 pub struct Counterexample<M: Model> {
-    /// Which execution it was, counting from 1 in loom's exploration order.
+    /// Which execution it was, counting from 1 in the checker's order (loom's exploration
+    /// order, or shuttle's iterations across the seeds).
     pub execution: u64,
     /// The execution's full log.
     pub steps: Vec<M::Step>,
     /// Where the property failed.
     pub violation: Violation<M::Property>,
+    /// Under shuttle, the schedule string that replays this execution (`harness::replay`).
+    pub schedule: Option<String>,
     pub(crate) timeline: String,
 }
 
@@ -35,21 +120,16 @@ pub struct PropertyOutcome<M: Model> {
     pub property: M::Property,
     /// Executions in which it failed.
     pub violations: u64,
-    /// The first of them in loom's order.
+    /// The first of them in the checker's order.
     pub first: Option<Counterexample<M>>,
     /// The one with the fewest steps (the earliest among equals).
     pub shortest: Option<Counterexample<M>>,
 }
 
 impl<M: Model> PropertyOutcome<M> {
-    /// True when no explored execution violated the property.
+    /// True when no explored execution violated the property (for a sample: none was found).
     pub fn holds(&self) -> bool {
         self.violations == 0
-    }
-
-    /// The verdict as verdict lines print it: `holds` or `violated`.
-    pub fn verdict(&self) -> &'static str {
-        if self.holds() { "holds" } else { "violated" }
     }
 }
 
@@ -58,9 +138,9 @@ impl<M: Model> PropertyOutcome<M> {
 pub struct Exploration<M: Model> {
     /// The model explored.
     pub model: M,
-    /// The preemption bound; `None` means every interleaving was explored.
-    pub bound: Option<usize>,
-    /// Complete executions explored.
+    /// What the run covered: every interleaving within a bound (loom), or a sample (shuttle).
+    pub coverage: Coverage,
+    /// Complete executions explored (iterations, for a sample).
     pub executions: u64,
     /// Wall-clock time of the exploration.
     pub seconds: f64,
@@ -94,33 +174,40 @@ impl<M: Model> Exploration<M> {
 
     /// The verdict of one outcome, as a `planrace-verdict` line with the witness counts.
     pub fn verdict(&self, outcome: &PropertyOutcome<M>) -> VerdictLine {
+        let mut extra: Vec<(String, u64)> = self
+            .witnessed
+            .iter()
+            .map(|(witness, count)| ((*witness).to_owned(), *count))
+            .collect();
+        if let (Coverage::Sampled { .. }, Some(first)) = (&self.coverage, &outcome.first) {
+            extra.push(("first_violation".to_owned(), first.execution));
+        }
         VerdictLine {
-            checker: "loom".to_owned(),
+            checker: self.coverage.checker().to_owned(),
             variant: self.model.variant(),
             property: outcome.property.to_string(),
             config: self.model.config(),
-            bound: bound_label(self.bound),
-            counted: "executions".to_owned(),
+            bound: self.coverage.bound_label(),
+            settings: self.coverage.settings(),
+            counted: self.coverage.counted().to_owned(),
             count: self.executions,
             violations: outcome.violations,
-            verdict: outcome.verdict().to_owned(),
+            verdict: self.coverage.verdict(outcome.violations).to_owned(),
             seconds: self.seconds,
-            extra: self
-                .witnessed
-                .iter()
-                .map(|(witness, count)| ((*witness).to_owned(), *count))
-                .collect(),
+            extra,
         }
     }
 
     /// How many execution logs the model validated, and what it cost: `planrace-validation
-    /// checker=loom variant=<Name> config=<c> executions=N validated=N rejected=N seconds=<s>
-    /// share=<part of the exploration's time>`.
+    /// checker=<loom|shuttle> variant=<Name> config=<c> <executions|iterations>=N validated=N
+    /// rejected=N seconds=<s> share=<part of the run's time>`.
     pub fn validation_line(&self) -> String {
         format!(
-            "planrace-validation checker=loom variant={} config={} executions={} validated={} rejected={} seconds={:.3} share={:.3}",
+            "planrace-validation checker={} variant={} config={} {}={} validated={} rejected={} seconds={:.3} share={:.3}",
+            self.coverage.checker(),
             self.model.variant(),
             self.model.config(),
+            self.coverage.counted(),
             self.executions,
             self.validated,
             self.rejected,
@@ -176,10 +263,19 @@ impl<M: Model> Exploration<M> {
         property: M::Property,
         example: &Counterexample<M>,
     ) -> String {
+        let schedule = example
+            .schedule
+            .as_ref()
+            .map(|schedule| format!("shuttle schedule (replays it): {schedule}\n"))
+            .unwrap_or_default();
         format!(
-            "{which} counterexample for {} {property} {} (execution {} of {}, {} steps):\n{}\n",
+            "{which} counterexample for {} {property} {} ({} {} of {}, {} steps):\n{}\n{schedule}",
             self.model.variant(),
             self.model.config(),
+            match self.coverage {
+                Coverage::Exhaustive { .. } => "execution",
+                Coverage::Sampled { .. } => "iteration",
+            },
             example.execution,
             self.executions,
             example.steps.len(),

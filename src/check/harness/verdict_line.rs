@@ -3,11 +3,13 @@
 //!
 //! ```text
 //! planrace-verdict checker=loom variant=Fixed property=progress config=2E1P4G2K bound=none executions=46552 violations=0 verdict=holds seconds=10.309 stale_plan_held=1276
+//! planrace-verdict checker=shuttle variant=Buggy property=no-empty-record config=3E3P6G2K bound=none scheduler=pct depth=5 seeds=0..1 iterations=88 violations=1 verdict=violated seconds=0.010 first_violation=88
 //! ```
 //!
-//! The fields come in that order; the count is named after what the checker counts
-//! (`executions`, `states` or `iterations`), and any number of `name=count` pairs (witnesses)
-//! may follow `seconds`.
+//! The fields come in that order. Between the bound and the count, a checker may name the
+//! settings that shaped its run (`name=value`, such as shuttle's scheduler, depth and seeds);
+//! the count is named after what the checker counts (`executions`, `states` or `iterations`),
+//! and any number of `name=count` pairs (witnesses, the first violation) may follow `seconds`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,6 +18,9 @@ use thiserror::Error;
 
 /// The word every verdict line starts with.
 pub const VERDICT_PREFIX: &str = "planrace-verdict";
+
+/// The names a count may have, one per kind of checker.
+const COUNT_NAMES: [&str; 3] = ["executions", "states", "iterations"];
 
 /// One verdict line.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +35,9 @@ pub struct VerdictLine {
     pub config: String,
     /// The bound (`none`: unbounded).
     pub bound: String,
+    /// The settings that shaped the run besides the bound, in order (for shuttle: `scheduler`,
+    /// `depth`, `seeds`).
+    pub settings: Vec<(String, String)>,
     /// What the checker counted: `executions`, `states` or `iterations`.
     pub counted: String,
     /// How many it counted.
@@ -66,18 +74,16 @@ impl fmt::Display for VerdictLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{VERDICT_PREFIX} checker={} variant={} property={} config={} bound={} {}={} \
-             violations={} verdict={} seconds={:.3}",
-            self.checker,
-            self.variant,
-            self.property,
-            self.config,
-            self.bound,
-            self.counted,
-            self.count,
-            self.violations,
-            self.verdict,
-            self.seconds
+            "{VERDICT_PREFIX} checker={} variant={} property={} config={} bound={}",
+            self.checker, self.variant, self.property, self.config, self.bound,
+        )?;
+        for (name, value) in &self.settings {
+            write!(f, " {name}={value}")?;
+        }
+        write!(
+            f,
+            " {}={} violations={} verdict={} seconds={:.3}",
+            self.counted, self.count, self.violations, self.verdict, self.seconds
         )?;
         for (name, count) in &self.extra {
             write!(f, " {name}={count}")?;
@@ -86,19 +92,40 @@ impl fmt::Display for VerdictLine {
     }
 }
 
-/// The named fields, in order; `None` stands for the count, whose name varies.
-const FIELDS: [Option<&str>; 10] = [
-    Some("checker"),
-    Some("variant"),
-    Some("property"),
-    Some("config"),
-    Some("bound"),
-    None,
-    Some("violations"),
-    Some("verdict"),
-    Some("seconds"),
-    None,
-];
+/// The line's `name=value` words, each with its position, read one after another.
+struct Fields<'a> {
+    pairs: std::iter::Peekable<std::vec::IntoIter<(usize, &'a str, &'a str)>>,
+    position: usize,
+}
+
+impl<'a> Fields<'a> {
+    /// The next field, which must be called `name`.
+    fn named(&mut self, name: &str, expected: &'static str) -> Result<&'a str, VerdictLineError> {
+        self.position += 1;
+        match self.pairs.next() {
+            Some((_, found, value)) if found == name => Ok(value),
+            other => Err(VerdictLineError::Field {
+                position: self.position,
+                expected,
+                found: other.map_or_else(String::new, |(_, n, v)| format!("{n}={v}")),
+            }),
+        }
+    }
+
+    /// The next field parsed as `T`, which must be called `name`.
+    fn parsed<T: FromStr>(
+        &mut self,
+        name: &str,
+        expected: &'static str,
+    ) -> Result<T, VerdictLineError> {
+        let value = self.named(name, expected)?;
+        value.parse().map_err(|_| VerdictLineError::Field {
+            position: self.position,
+            expected,
+            found: format!("{name}={value}"),
+        })
+    }
+}
 
 impl FromStr for VerdictLine {
     type Err = VerdictLineError;
@@ -120,60 +147,59 @@ impl FromStr for VerdictLine {
                     })
             })
             .collect::<Result<_, _>>()?;
-        let field = |index: usize, expected: &'static str| -> Result<&str, VerdictLineError> {
-            match pairs.get(index) {
-                Some((_, name, value)) if FIELDS[index].is_none_or(|wanted| wanted == *name) => {
-                    Ok(value)
-                }
-                other => Err(VerdictLineError::Field {
-                    position: index + 1,
-                    expected,
-                    found: other.map_or_else(String::new, |(_, n, v)| format!("{n}={v}")),
-                }),
-            }
+        let mut fields = Fields {
+            pairs: pairs.into_iter().peekable(),
+            position: 0,
         };
-        let number = |index: usize, expected: &'static str| -> Result<u64, VerdictLineError> {
-            let value = field(index, expected)?;
-            value.parse().map_err(|_| VerdictLineError::Field {
-                position: index + 1,
-                expected,
-                found: value.to_owned(),
-            })
-        };
-        let counted = pairs
-            .get(5)
+        let checker = fields.named("checker", "checker=<name>")?.to_owned();
+        let variant = fields.named("variant", "variant=<name>")?.to_owned();
+        let property = fields.named("property", "property=<name>")?.to_owned();
+        let config = fields
+            .named("config", "config=<e>E<p>P<g>G<k>K")?
+            .to_owned();
+        let bound = fields.named("bound", "bound=<n|none>")?.to_owned();
+        let mut settings = Vec::new();
+        while let Some((_, name, value)) = fields
+            .pairs
+            .next_if(|(_, name, _)| !COUNT_NAMES.contains(name))
+        {
+            fields.position += 1;
+            settings.push((name.to_owned(), value.to_owned()));
+        }
+        let counted = fields
+            .pairs
+            .peek()
             .map(|(_, name, _)| (*name).to_owned())
             .unwrap_or_default();
-        let seconds = field(8, "seconds=<float>")?;
-        let extra = pairs
-            .iter()
-            .skip(FIELDS.len() - 1)
+        let count = fields.parsed(&counted, "<executions|states|iterations>=<count>")?;
+        let violations = fields.parsed("violations", "violations=<count>")?;
+        let verdict = fields.named("verdict", "verdict=<word>")?.to_owned();
+        let seconds = fields.parsed("seconds", "seconds=<float>")?;
+        let extra = fields
+            .pairs
             .map(|(position, name, value)| {
                 value
                     .parse()
-                    .map(|count| ((*name).to_owned(), count))
+                    .map(|count| (name.to_owned(), count))
                     .map_err(|_| VerdictLineError::Field {
-                        position: *position,
+                        position,
                         expected: "name=<count>",
                         found: format!("{name}={value}"),
                     })
             })
             .collect::<Result<_, _>>()?;
         Ok(Self {
-            checker: field(0, "checker=<name>")?.to_owned(),
-            variant: field(1, "variant=<name>")?.to_owned(),
-            property: field(2, "property=<name>")?.to_owned(),
-            config: field(3, "config=<e>E<p>P<g>G<k>K")?.to_owned(),
-            bound: field(4, "bound=<n|none>")?.to_owned(),
-            count: number(5, "<executions|states|iterations>=<count>")?,
+            checker,
+            variant,
+            property,
+            config,
+            bound,
+            settings,
             counted,
-            violations: number(6, "violations=<count>")?,
-            verdict: field(7, "verdict=<word>")?.to_owned(),
-            seconds: seconds.parse().map_err(|_| VerdictLineError::Field {
-                position: 9,
-                expected: "seconds=<float>",
-                found: seconds.to_owned(),
-            })?,
+            count,
+            violations,
+            verdict,
+            seconds,
             extra,
         })
     }
@@ -190,6 +216,7 @@ mod tests {
             property: "progress".into(),
             config: "2E1P4G2K".into(),
             bound: "none".into(),
+            settings: Vec::new(),
             counted: "executions".into(),
             count: 46_552,
             violations: 0,
@@ -234,5 +261,29 @@ mod tests {
         assert!(bad_count.parse::<VerdictLine>().is_err());
         let bad_extra = format!("{} lonely", line());
         assert!(bad_extra.parse::<VerdictLine>().is_err());
+        let no_count = line().to_string().replace("executions=46552 ", "");
+        assert!(no_count.parse::<VerdictLine>().is_err());
+    }
+
+    #[test]
+    fn settings_between_the_bound_and_the_count_read_back() {
+        let sampled = VerdictLine {
+            checker: "shuttle".into(),
+            counted: "iterations".into(),
+            settings: vec![
+                ("scheduler".into(), "pct".into()),
+                ("depth".into(), "5".into()),
+                ("seeds".into(), "0..4".into()),
+            ],
+            verdict: "not-found".into(),
+            extra: vec![("first_violation".into(), 12)],
+            ..line()
+        };
+        let text = sampled.to_string();
+        assert!(
+            text.contains("bound=none scheduler=pct depth=5 seeds=0..4 iterations=46552"),
+            "{text}"
+        );
+        assert_eq!(text.parse::<VerdictLine>(), Ok(sampled));
     }
 }

@@ -208,6 +208,7 @@ impl StepCheck {
             property: outcome.property.to_string(),
             config: self.model.config.to_string(),
             bound: "none".to_owned(),
+            settings: Vec::new(),
             counted: "states".to_owned(),
             count: u64::try_from(self.states).unwrap_or(u64::MAX),
             violations: outcome.violations,
