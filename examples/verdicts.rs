@@ -63,7 +63,7 @@ fn step_model() -> Result<(), Box<dyn std::error::Error>> {
          `holds` only when the check also reached every witness (a stale Enactor holding its \
          plan, a sweep deleting, a write losing a race, a lock found taken), `vacuous` when it \
          did not. This is a result about the model; the code earns it through trace validation \
-         (docs/model.md, \"Three checkers\"). Written by `cargo run --release --features \
+         (docs/model.md, \"The checkers\"). Written by `cargo run --release --features \
          stateright --example verdicts -- step-model`; the step-model tests fail when this \
          table and their own checks disagree (seconds aside). The shortest counterexamples are \
          the `stateright-*` files in [counterexamples/](counterexamples/).\n\n{}",

@@ -1,122 +1,199 @@
 //! The loom proofs: every variant explored on every configuration of the suite, each verdict
 //! computed by the exploration. `Buggy` must violate every property and show how; `Fixed` must
 //! hold every one; docs/verdicts.md must say what the exploration found.
+//!
+//! One test per exploration (`explore_<variant>_<config>`), each making every check that its
+//! exploration supports, so that the suite splits across machines by test name
+//! (`cargo nextest run --partition`, docs/testing.md) without exploring anything twice.
 #![cfg(loom)]
 
-mod common;
-
+use std::io::Write as _;
 use std::path::Path;
 
 use planrace::harness::bound_label;
-use planrace::testing::{FIXED_PROOF, SUITE, parse_markdown, suite_jobs};
-use planrace::{Property, Variant, witness};
+use planrace::testing::{
+    FIXED_PROOF, Job, SUITE, VerdictRow, explore_job, parse_markdown, suite_jobs,
+};
+use planrace::{Exploration, Property, Variant, witness};
 
-#[test]
-fn buggy_violates_every_property_and_shows_how() {
-    for exploration in common::explorations_of(Variant::Buggy) {
-        for property in Property::ALL {
-            let outcome = exploration
-                .outcome(property)
-                .expect("every property is checked");
-            assert!(
-                outcome.violations > 0,
-                "loom found no execution of Buggy {} violating {property}",
-                exploration.model.config
-            );
-            let first = outcome.first.as_ref().expect("first counterexample kept");
-            assert_eq!(first.violation.property, property);
-            assert!(
-                first
-                    .timeline()
-                    .contains(&format!("^^^ {property} violated")),
-                "the timeline marks the breaking step:\n{}",
-                first.timeline()
-            );
+/// Where an exploration's configuration comes from: the suite's first or second
+/// configuration, or `Fixed`'s two-endpoint proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Suite(usize),
+    FixedProof,
+}
+
+impl Slot {
+    fn config(self) -> &'static str {
+        match self {
+            Slot::Suite(index) => SUITE[index].0,
+            Slot::FixedProof => FIXED_PROOF.0,
         }
     }
 }
 
-#[test]
-fn fixed_holds_every_property() {
-    for exploration in common::explorations_of(Variant::Fixed) {
-        assert!(exploration.executions > 0);
-        for outcome in &exploration.outcomes {
-            let shown = outcome
-                .first
-                .as_ref()
-                .map(|example| example.timeline())
-                .unwrap_or_default();
-            assert_eq!(
-                outcome.violations, 0,
-                "Fixed {} violates {}:\n{shown}",
-                exploration.model.config, outcome.property
-            );
-        }
-    }
-}
-
-#[test]
-fn every_violation_keeps_its_first_and_shortest_counterexample() {
-    let matrix = common::whole_matrix();
-    let jobs = suite_jobs().expect("LOOM_MAX_PREEMPTIONS must be a number");
-    assert_eq!(matrix.explorations.len(), jobs.len());
-    for exploration in &matrix.explorations {
-        for outcome in &exploration.outcomes {
-            match (&outcome.first, &outcome.shortest) {
-                (None, None) => assert!(outcome.holds()),
-                (Some(first), Some(shortest)) => {
-                    assert!(!outcome.holds());
-                    assert!(shortest.steps.len() <= first.steps.len());
-                    assert!(shortest.execution >= first.execution);
-                    assert_eq!(shortest.violation.property, outcome.property);
-                }
-                _ => panic!("first and shortest are kept together"),
+/// One `#[test]` per job of the suite, and the list of them.
+macro_rules! job_tests {
+    ($($name:ident => $variant:ident, $slot:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_job(Variant::$variant, $slot);
             }
-        }
-    }
+        )*
+        const TESTED: &[(Variant, Slot)] = &[$((Variant::$variant, $slot)),*];
+    };
 }
 
-#[test]
-fn counterexamples_are_written_as_text_and_svg() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/planrace");
-    for exploration in &common::whole_matrix().explorations {
-        let written = exploration
-            .write_counterexamples(&dir)
-            .expect("target/planrace is writable");
-        let violated = exploration.outcomes.iter().filter(|o| !o.holds()).count();
-        assert_eq!(written.len(), 2 * violated);
-        for outcome in exploration.outcomes.iter().filter(|o| !o.holds()) {
-            let stem = dir.join(exploration.file_stem(outcome.property));
-            let text = std::fs::read_to_string(stem.with_extension("txt")).expect("txt written");
-            assert!(text.contains(&format!("^^^ {} violated", outcome.property)));
-            let svg = std::fs::read_to_string(stem.with_extension("svg")).expect("svg written");
-            assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-            assert!(svg.contains(&format!("{} violated", outcome.property)));
-        }
-    }
+job_tests! {
+    explore_buggy_2e1p4g2k => Buggy, Slot::Suite(0);
+    explore_buggy_3e2p4g2k => Buggy, Slot::Suite(1);
+    explore_fixed_2e1p4g2k => Fixed, Slot::Suite(0);
+    explore_fixed_3e2p4g2k => Fixed, Slot::Suite(1);
+    explore_fixed_2e2p4g2k_exhaustive => Fixed, Slot::FixedProof;
+    explore_recheck_before_write_2e1p4g2k => RecheckBeforeWrite, Slot::Suite(0);
+    explore_recheck_before_write_3e2p4g2k => RecheckBeforeWrite, Slot::Suite(1);
+    explore_conditional_write_only_2e1p4g2k => ConditionalWriteOnly, Slot::Suite(0);
+    explore_conditional_write_only_3e2p4g2k => ConditionalWriteOnly, Slot::Suite(1);
+    explore_guarded_sweep_only_2e1p4g2k => GuardedSweepOnly, Slot::Suite(0);
+    explore_guarded_sweep_only_3e2p4g2k => GuardedSweepOnly, Slot::Suite(1);
+    explore_guarded_sweep_non_atomic_2e1p4g2k => GuardedSweepNonAtomic, Slot::Suite(0);
+    explore_guarded_sweep_non_atomic_3e2p4g2k => GuardedSweepNonAtomic, Slot::Suite(1);
+    explore_skip_deleted_plan_2e1p4g2k => SkipDeletedPlan, Slot::Suite(0);
+    explore_skip_deleted_plan_3e2p4g2k => SkipDeletedPlan, Slot::Suite(1);
 }
 
-#[test]
-fn docs_verdicts_match_the_exploration() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verdicts.md");
-    let explored: Vec<_> = common::whole_matrix()
-        .rows()
+/// Straight to stdout, so that the test harness does not hold it back.
+fn print_now(text: &str) {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).expect("stdout");
+    out.flush().expect("stdout");
+}
+
+/// The suite's job for `variant` in `slot`, with the bound in force.
+fn job(variant: Variant, slot: Slot) -> Job {
+    suite_jobs()
+        .expect("LOOM_MAX_PREEMPTIONS must be a number")
         .into_iter()
-        .map(|(row, _seconds)| row)
-        .collect();
-    // The deeper runs' table is not repeated here, and the step model's rows are its own
-    // tests': only loom's rows on the suite's configurations are compared.
-    let documented: Vec<_> =
-        parse_markdown(&std::fs::read_to_string(&path).expect("docs/verdicts.md"))
-            .into_iter()
-            .filter(|d| d.checker == "loom")
-            .filter(|d| {
-                let mut configs = SUITE.iter().chain([&FIXED_PROOF]);
-                configs.any(|(config, bound)| d.config == *config && d.bound == bound_label(*bound))
-            })
-            .collect();
-    let mut compared = 0;
-    for row in &explored {
+        .find(|(v, config, _)| *v == variant && config.to_string() == slot.config())
+        .expect("the suite explores every job that has a test")
+}
+
+/// Explores one job and makes every check it supports.
+fn check_job(variant: Variant, slot: Slot) {
+    let (_, config, bound) = job(variant, slot);
+    print_now(&format!(
+        "planrace: exploring {variant} {config} bound={}{}\n",
+        bound_label(bound),
+        if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_some() {
+            " (from LOOM_MAX_PREEMPTIONS)"
+        } else {
+            ""
+        }
+    ));
+    let exploration = explore_job((variant, config, bound)).expect("the exploration runs");
+    print_now(&exploration.report());
+    match variant {
+        Variant::Buggy => buggy_violates_every_property_and_shows_how(&exploration),
+        Variant::Fixed => fixed_holds_every_property(&exploration),
+        _ => {}
+    }
+    every_violation_keeps_its_first_and_shortest_counterexample(&exploration);
+    counterexamples_are_written_as_text_and_svg(&exploration);
+    docs_verdicts_match_the_exploration(&exploration);
+    the_exploration_reaches_the_situations_that_make_its_verdicts_mean_something(&exploration);
+    every_explored_execution_is_a_run_of_the_step_model(&exploration);
+}
+
+fn buggy_violates_every_property_and_shows_how(exploration: &Exploration) {
+    for property in Property::ALL {
+        let outcome = exploration
+            .outcome(property)
+            .expect("every property is checked");
+        assert!(
+            outcome.violations > 0,
+            "loom found no execution of Buggy {} violating {property}",
+            exploration.model.config
+        );
+        let first = outcome.first.as_ref().expect("first counterexample kept");
+        assert_eq!(first.violation.property, property);
+        assert!(
+            first
+                .timeline()
+                .contains(&format!("^^^ {property} violated")),
+            "the timeline marks the breaking step:\n{}",
+            first.timeline()
+        );
+    }
+}
+
+fn fixed_holds_every_property(exploration: &Exploration) {
+    assert!(exploration.executions > 0);
+    for outcome in &exploration.outcomes {
+        let shown = outcome
+            .first
+            .as_ref()
+            .map(|example| example.timeline())
+            .unwrap_or_default();
+        assert_eq!(
+            outcome.violations, 0,
+            "Fixed {} violates {}:\n{shown}",
+            exploration.model.config, outcome.property
+        );
+    }
+}
+
+fn every_violation_keeps_its_first_and_shortest_counterexample(exploration: &Exploration) {
+    for outcome in &exploration.outcomes {
+        match (&outcome.first, &outcome.shortest) {
+            (None, None) => assert!(outcome.holds()),
+            (Some(first), Some(shortest)) => {
+                assert!(!outcome.holds());
+                assert!(shortest.steps.len() <= first.steps.len());
+                assert!(shortest.execution >= first.execution);
+                assert_eq!(shortest.violation.property, outcome.property);
+            }
+            _ => panic!("first and shortest are kept together"),
+        }
+    }
+}
+
+fn counterexamples_are_written_as_text_and_svg(exploration: &Exploration) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/planrace");
+    let written = exploration
+        .write_counterexamples(&dir)
+        .expect("target/planrace is writable");
+    let violated = exploration.outcomes.iter().filter(|o| !o.holds()).count();
+    assert_eq!(written.len(), 2 * violated);
+    for outcome in exploration.outcomes.iter().filter(|o| !o.holds()) {
+        let stem = dir.join(exploration.file_stem(outcome.property));
+        let text = std::fs::read_to_string(stem.with_extension("txt")).expect("txt written");
+        assert!(text.contains(&format!("^^^ {} violated", outcome.property)));
+        let svg = std::fs::read_to_string(stem.with_extension("svg")).expect("svg written");
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains(&format!("{} violated", outcome.property)));
+    }
+}
+
+/// Loom's rows of docs/verdicts.md on the suite's configurations (the deeper runs' table is
+/// not repeated here, and the step model's rows are its own tests').
+fn documented_rows() -> Vec<VerdictRow> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verdicts.md");
+    parse_markdown(&std::fs::read_to_string(&path).expect("docs/verdicts.md"))
+        .into_iter()
+        .filter(|d| d.checker == "loom")
+        .filter(|d| {
+            let mut configs = SUITE.iter().chain([&FIXED_PROOF]);
+            configs.any(|(config, bound)| d.config == *config && d.bound == bound_label(*bound))
+        })
+        .collect()
+}
+
+fn docs_verdicts_match_the_exploration(exploration: &Exploration) {
+    let documented = documented_rows();
+    for outcome in &exploration.outcomes {
+        let row = VerdictRow::from(exploration.verdict(outcome));
         let Some(doc) = documented.iter().find(|d| {
             (&d.variant, &d.property, &d.config) == (&row.variant, &row.property, &row.config)
         }) else {
@@ -131,69 +208,84 @@ fn docs_verdicts_match_the_exploration() {
             continue;
         }
         assert_eq!(
-            doc, row,
+            *doc, row,
             "docs/verdicts.md disagrees with the exploration; regenerate it with \
              RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts"
         );
-        compared += 1;
-    }
-    assert_eq!(
-        documented.len(),
-        explored.len(),
-        "docs/verdicts.md has extra rows"
-    );
-    if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_none() {
-        assert_eq!(compared, explored.len());
     }
 }
 
-#[test]
-fn the_explorations_reach_the_situations_that_make_their_verdicts_mean_something() {
-    let matrix = common::whole_matrix();
-    for exploration in &matrix.explorations {
-        let count = |name| exploration.witness_count(name).unwrap_or_default();
-        let (variant, config) = (exploration.model.variant, exploration.model.config);
-        for name in witness::ALL {
-            assert!(count(name) <= exploration.executions);
-        }
-        // Every exploration sees a stale Enactor and a deleting sweep: the incident's setting.
-        for name in [witness::STALE_PLAN_HELD, witness::SWEEPER_DELETED] {
-            assert!(
-                count(name) > 0,
-                "no execution of {variant} {config} reached {name}"
-            );
-        }
-        // A "holds" verdict must also have seen writes lose races.
-        if exploration.outcomes.iter().all(|o| o.holds()) {
-            assert!(
-                count(witness::WRITE_LOST_RACE) > 0,
-                "{variant} {config} holds, but no write ever lost a race"
-            );
-        }
+fn the_exploration_reaches_the_situations_that_make_its_verdicts_mean_something(
+    exploration: &Exploration,
+) {
+    let count = |name| exploration.witness_count(name).unwrap_or_default();
+    let (variant, config) = (exploration.model.variant, exploration.model.config);
+    for name in witness::ALL {
+        assert!(count(name) <= exploration.executions);
     }
-    // The lock-retry path of every variant that holds: loom never takes it on the one-endpoint
-    // configuration (docs/model.md), so the two-endpoint one must.
-    for variant in Variant::ALL {
-        let explorations: Vec<_> = matrix
-            .explorations
-            .iter()
-            .filter(|e| e.model.variant == variant)
-            .collect();
-        if !explorations
-            .iter()
-            .all(|e| e.outcomes.iter().all(|o| o.holds()))
-        {
-            continue;
-        }
-        let busy: u64 = explorations
-            .iter()
-            .filter_map(|e| e.witness_count(witness::LOCK_BUSY))
-            .sum();
+    // Every exploration sees a stale Enactor and a deleting sweep: the incident's setting.
+    for name in [witness::STALE_PLAN_HELD, witness::SWEEPER_DELETED] {
         assert!(
-            busy > 0,
-            "{variant} holds, but no exploration found an endpoint's lock taken"
+            count(name) > 0,
+            "no execution of {variant} {config} reached {name}"
         );
     }
+    if exploration.outcomes.iter().all(|o| o.holds()) {
+        // A "holds" verdict must also have seen writes lose races, and where there is more
+        // than one endpoint, an Enactor finding a lock taken: loom never explores that on one
+        // endpoint (docs/model.md), so the multi-endpoint configurations must.
+        assert!(
+            count(witness::WRITE_LOST_RACE) > 0,
+            "{variant} {config} holds, but no write ever lost a race"
+        );
+        if config.endpoints() > 1 {
+            assert!(
+                count(witness::LOCK_BUSY) > 0,
+                "{variant} {config} holds, but no execution found an endpoint's lock taken"
+            );
+        }
+    }
+}
+
+fn every_explored_execution_is_a_run_of_the_step_model(exploration: &Exploration) {
+    // Trace validation: each execution's log replayed through the step model's transitions.
+    let (variant, config) = (exploration.model.variant, exploration.model.config);
+    assert_eq!(
+        exploration.rejected, 0,
+        "{variant} {config}: {:?}",
+        exploration.first_rejection
+    );
+    assert_eq!(
+        exploration.validated, exploration.executions,
+        "{variant} {config}"
+    );
+}
+
+#[test]
+fn every_job_of_the_suite_has_its_test_and_its_rows_in_the_docs() {
+    let jobs = suite_jobs().expect("LOOM_MAX_PREEMPTIONS must be a number");
+    let tested: Vec<Job> = TESTED.iter().map(|&(v, slot)| job(v, slot)).collect();
+    assert_eq!(tested.len(), jobs.len(), "one test per job");
+    for job in &jobs {
+        assert!(tested.contains(job), "{job:?} has no test");
+    }
+    // No exploration needed: docs/verdicts.md lists exactly these jobs' properties.
+    let mut documented: Vec<_> = documented_rows()
+        .into_iter()
+        .map(|d| (d.variant, d.property, d.config))
+        .collect();
+    let mut expected: Vec<_> = jobs
+        .iter()
+        .flat_map(|(variant, config, _)| {
+            Property::ALL.map(|p| (variant.to_string(), p.to_string(), config.to_string()))
+        })
+        .collect();
+    documented.sort();
+    expected.sort();
+    assert_eq!(
+        documented, expected,
+        "docs/verdicts.md has other rows than the suite"
+    );
 }
 
 #[test]
@@ -212,22 +304,5 @@ fn the_exploration_is_deterministic() {
             o.shortest.as_ref().map(|c| (c.execution, c.steps.clone()))
         };
         assert_eq!(steps(a), steps(b), "the same shortest counterexample");
-    }
-}
-
-#[test]
-fn every_explored_execution_is_a_run_of_the_step_model() {
-    // Trace validation: each execution's log replayed through the step model's transitions.
-    for exploration in &common::whole_matrix().explorations {
-        let (variant, config) = (exploration.model.variant, exploration.model.config);
-        assert_eq!(
-            exploration.rejected, 0,
-            "{variant} {config}: {:?}",
-            exploration.first_rejection
-        );
-        assert_eq!(
-            exploration.validated, exploration.executions,
-            "{variant} {config}"
-        );
     }
 }

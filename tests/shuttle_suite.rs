@@ -207,6 +207,12 @@ fn a_counterexample_replays_from_its_schedule_string() {
         until_first_violation: true,
     };
     let exploration = sample(Variant::Buggy, size, &plan).expect("runs");
+    let again = sample(Variant::Buggy, size, &plan).expect("runs");
+    assert_eq!(
+        (again.executions, &again.witnessed),
+        (exploration.executions, &exploration.witnessed),
+        "the same seeds draw the same schedules"
+    );
     let outcome = exploration
         .outcome(Property::MonotonicGeneration)
         .filter(|o| o.violations > 0)
