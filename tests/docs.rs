@@ -35,17 +35,26 @@ fn blocks(markdown: &str, lang: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_worked_example_quotes_the_example_that_ci_runs() {
-    let example = read("examples/config_gc.rs");
+fn the_worked_examples_quote_the_examples_that_ci_runs() {
+    let examples = [read("examples/config_gc.rs"), read("examples/lockfree.rs")];
     let quoted = blocks(&read("docs/checking-your-own-updater.md"), "rust");
-    assert!(quoted.len() >= 6, "the walkthrough quotes the example");
+    assert!(quoted.len() >= 8, "the walkthrough quotes the examples");
     for block in quoted {
         assert!(
-            example.contains(&block),
-            "docs/checking-your-own-updater.md quotes code that examples/config_gc.rs no \
-             longer has:\n{block}"
+            examples.iter().any(|example| example.contains(&block)),
+            "docs/checking-your-own-updater.md quotes code that neither examples/config_gc.rs \
+             nor examples/lockfree.rs has:\n{block}"
         );
     }
+    let lockfree = &examples[1];
+    let quoted_lockfree = blocks(&read("docs/checking-your-own-updater.md"), "rust")
+        .into_iter()
+        .filter(|block| lockfree.contains(block))
+        .count();
+    assert!(
+        quoted_lockfree >= 2,
+        "the lock-free section quotes examples/lockfree.rs"
+    );
 }
 
 #[test]

@@ -147,9 +147,9 @@ fn fixed_holds_every_property(exploration: &Exploration) {
 fn every_violation_keeps_its_first_and_shortest_counterexample(exploration: &Exploration) {
     for outcome in &exploration.outcomes {
         match (&outcome.first, &outcome.shortest) {
-            (None, None) => assert!(outcome.holds()),
+            (None, None) => assert!(!outcome.violated()),
             (Some(first), Some(shortest)) => {
-                assert!(!outcome.holds());
+                assert!(outcome.violated());
                 assert!(shortest.steps.len() <= first.steps.len());
                 assert!(shortest.execution >= first.execution);
                 assert_eq!(shortest.violation.property, outcome.property);
@@ -164,9 +164,9 @@ fn counterexamples_are_written_as_text_and_svg(exploration: &Exploration) {
     let written = exploration
         .write_counterexamples(&dir)
         .expect("target/planrace is writable");
-    let violated = exploration.outcomes.iter().filter(|o| !o.holds()).count();
+    let violated = exploration.outcomes.iter().filter(|o| o.violated()).count();
     assert_eq!(written.len(), 2 * violated);
-    for outcome in exploration.outcomes.iter().filter(|o| !o.holds()) {
+    for outcome in exploration.outcomes.iter().filter(|o| o.violated()) {
         let stem = dir.join(exploration.file_stem(outcome.property));
         let text = std::fs::read_to_string(stem.with_extension("txt")).expect("txt written");
         assert!(text.contains(&format!("^^^ {} violated", outcome.property)));
@@ -230,7 +230,7 @@ fn the_exploration_reaches_the_situations_that_make_its_verdicts_mean_something(
             "no execution of {variant} {config} reached {name}"
         );
     }
-    if exploration.outcomes.iter().all(|o| o.holds()) {
+    if exploration.outcomes.iter().all(|o| !o.violated()) {
         // A "holds" verdict must also have seen writes lose races, and where there is more
         // than one endpoint, an Enactor finding a lock taken: loom never explores that on one
         // endpoint (docs/model.md), so the multi-endpoint configurations must.

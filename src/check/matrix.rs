@@ -29,7 +29,8 @@ pub type Job = (Variant, Config, Option<usize>);
 /// is set, the configuration's default otherwise.
 ///
 /// # Errors
-/// [`ExploreError::BadBound`] when `LOOM_MAX_PREEMPTIONS` is not a number.
+/// [`ExploreError::Setting`] when a loom variable (`LOOM_MAX_PREEMPTIONS`...) is set to a
+/// value loom would reject.
 pub fn suite_jobs() -> Result<Vec<Job>, ExploreError> {
     let configs = SUITE
         .iter()
@@ -65,7 +66,8 @@ pub struct Matrix {
 /// Explores one job.
 ///
 /// # Errors
-/// [`ExploreError::Run`] if an execution failed outside the protocol.
+/// [`ExploreError`] if a loom variable is bad, or an execution failed outside the protocol,
+/// panicked or deadlocked.
 pub fn explore_job((variant, config, bound): Job) -> Result<Exploration, ExploreError> {
     explore(variant, config, bound)
 }

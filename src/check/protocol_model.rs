@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::check::harness::{self, Model};
+use crate::check::harness::{self, CheckError, Log, Model};
 use crate::check::property::{Property, Violation, check_properties};
 use crate::check::step_model::transition::Cycles;
 use crate::check::step_model::validate::validate as validate_log;
@@ -23,36 +23,31 @@ use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::render::svg::render_svg;
 use crate::render::timeline::render_timeline;
+#[cfg(loom)]
+use crate::sync::{LoomSettingError, model_builder};
 
-/// Why an exploration could not run or finish.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why an exploration or a sample of the protocol gave no verdicts.
+#[derive(Debug, Error)]
 pub enum ExploreError {
-    /// `LOOM_MAX_PREEMPTIONS` is set to something that is not a number.
-    #[error("LOOM_MAX_PREEMPTIONS={value:?} is not a non-negative integer")]
-    BadBound {
-        /// The variable's value.
-        value: String,
-    },
-    /// An execution failed outside the protocol (the Planner's generations were not increasing).
-    #[error("an execution failed: {0}")]
-    Run(#[from] StoreError),
+    /// A loom environment variable is set to a value loom would reject.
+    #[cfg(loom)]
+    #[error(transparent)]
+    Setting(#[from] LoomSettingError),
+    /// The check itself failed: an execution failed outside the protocol (the Planner's
+    /// generations were not increasing), panicked or deadlocked.
+    #[error(transparent)]
+    Check(#[from] CheckError<StoreError>),
 }
 
-#[cfg(loom)]
 /// The preemption bound to explore with: `LOOM_MAX_PREEMPTIONS` when it is set, `default`
-/// otherwise (`None`: no bound, a fully exhaustive exploration).
+/// otherwise (`None`: no bound, a fully exhaustive exploration). Every loom variable is
+/// checked as loom parses it, so a value loom would reject is an error here.
 ///
 /// # Errors
-/// [`ExploreError::BadBound`] when the variable is set but not a number.
+/// [`ExploreError::Setting`] naming the variable.
+#[cfg(loom)]
 pub fn preemption_bound(default: Option<usize>) -> Result<Option<usize>, ExploreError> {
-    match std::env::var("LOOM_MAX_PREEMPTIONS") {
-        Ok(value) => value
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| ExploreError::BadBound { value }),
-        Err(_) => Ok(default),
-    }
+    Ok(model_builder(default)?.preemption_bound)
 }
 
 /// The protocol as a [`Model`]: one variant on one config.
@@ -141,15 +136,10 @@ impl Model for ProtocolModel {
         Property::ALL.to_vec()
     }
 
-    fn execute(&self) -> Result<Vec<Step>, StoreError> {
-        let trace = Arc::new(Trace::recording());
-        execute(
-            &self.config,
-            self.variant,
-            Arc::new(FreeRun),
-            Arc::clone(&trace),
-        )?;
-        Ok(trace.steps())
+    fn execute(&self, log: &Log<Step>) -> Result<(), StoreError> {
+        let sink = log.clone();
+        let trace = Arc::new(Trace::forwarding(move |step| sink.record(step)));
+        execute(&self.config, self.variant, Arc::new(FreeRun), trace)
     }
 
     fn check(&self, steps: &[Step]) -> Vec<Violation> {
@@ -162,6 +152,21 @@ impl Model for ProtocolModel {
 
     fn witnesses(&self) -> &'static [&'static str] {
         &witness::ALL
+    }
+
+    /// All four, but `lock_busy` only where the checker can reach it: loom never explores an
+    /// Enactor finding a lock taken on one endpoint (docs/model.md, "What loom does not
+    /// explore"), so under loom a one-endpoint `holds` does not need it. shuttle preempts at
+    /// unlock and reaches it everywhere.
+    fn required_witnesses(&self) -> Vec<&'static str> {
+        if cfg!(loom) && self.config.endpoints() == 1 {
+            witness::ALL
+                .into_iter()
+                .filter(|name| *name != witness::LOCK_BUSY)
+                .collect()
+        } else {
+            witness::ALL.to_vec()
+        }
     }
 
     fn witnessed(&self, steps: &[Step]) -> Vec<&'static str> {
@@ -246,12 +251,14 @@ impl harness::Exploration<ProtocolModel> {
     }
 }
 
-#[cfg(loom)]
 /// Explores every interleaving of `config` under `variant` (within `bound` preemptions, if
-/// given), checks every property on each execution, and counts the violations and witnesses.
+/// given, unless `LOOM_MAX_PREEMPTIONS` sets another: see [`harness::explore`]), checks every
+/// property on each execution, and counts the violations and witnesses.
 ///
 /// # Errors
-/// [`ExploreError::Run`] if an execution failed outside the protocol.
+/// [`ExploreError::Setting`] for a loom variable loom would reject; [`ExploreError::Check`]
+/// if an execution failed outside the protocol, panicked or deadlocked.
+#[cfg(loom)]
 pub fn explore(
     variant: Variant,
     config: Config,
@@ -265,7 +272,8 @@ pub fn explore(
 /// violations and witnesses. No violation is reported `not-found`: a sample proves nothing.
 ///
 /// # Errors
-/// [`ExploreError::Run`] if an execution failed outside the protocol.
+/// [`ExploreError::Check`] if an execution failed outside the protocol, panicked or
+/// deadlocked.
 #[cfg(shuttle)]
 pub fn sample(
     variant: Variant,

@@ -12,12 +12,28 @@ use crate::protocol::event::{Actor, Event, Step};
 /// The event log of one execution.
 ///
 /// A disabled trace records nothing, for throughput runs that only want the protocol; a timed
-/// one also records when each step happened, for runs on real threads.
-#[derive(Debug, Default)]
+/// one also records when each step happened, for runs on real threads; a forwarding one hands
+/// every step to someone else's log (a checker's) instead of keeping it.
+#[derive(Default)]
 pub struct Trace {
     enabled: bool,
     timed: bool,
+    forward: Option<Forward>,
     log: std::sync::Mutex<Log>,
+}
+
+/// Where a forwarding trace sends each step.
+type Forward = Box<dyn Fn(Step) + Send + Sync>;
+
+impl std::fmt::Debug for Trace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trace")
+            .field("enabled", &self.enabled)
+            .field("timed", &self.timed)
+            .field("forwarding", &self.forward.is_some())
+            .field("log", &self.log)
+            .finish()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -49,9 +65,22 @@ impl Trace {
         Self::default()
     }
 
+    /// A trace that hands every step to `forward` as it is recorded and keeps none itself
+    /// ([`Trace::steps`] stays empty): a checker's log sees each step the moment it happens,
+    /// so it still holds them if the execution panics.
+    pub fn forwarding(forward: impl Fn(Step) + Send + Sync + 'static) -> Self {
+        Self {
+            enabled: true,
+            forward: Some(Box::new(forward)),
+            ..Self::default()
+        }
+    }
+
     /// Appends a step. Call it while holding the lock of the state the step changed.
     pub fn record(&self, actor: Actor, event: Event) {
-        if self.enabled {
+        if let Some(forward) = &self.forward {
+            forward(Step { actor, event });
+        } else if self.enabled {
             let mut log = self.log();
             log.steps.push(Step { actor, event });
             if self.timed {

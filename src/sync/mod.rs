@@ -1,7 +1,8 @@
 //! The synchronization facade: the only module that knows which backend is in use.
 //!
 //! Protocol code uses [`Mutex`] and [`thread`] from here and never names loom, shuttle or
-//! parking_lot.
+//! parking_lot; a lock-free design uses [`atomic`] (`AtomicBool`, `AtomicUsize`, `AtomicU64`,
+//! `Ordering`) the same way.
 //! Each backend is one file, and every fact about a backend (its thread limit, what it makes a
 //! scheduling point) lives in that file:
 //!
@@ -31,14 +32,18 @@ mod native;
 mod shuttle;
 
 #[cfg(loom)]
-pub(crate) use self::loom::explore_every_interleaving;
+pub use self::loom::{
+    LoomSettingError, ModelBuilder, Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic,
+    check_loom_variable, model_builder, thread,
+};
 #[cfg(loom)]
-pub use self::loom::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, thread};
+pub(crate) use self::loom::{explore_every_interleaving, limits};
 #[cfg(not(any(loom, shuttle)))]
-pub use self::native::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, thread};
+pub use self::native::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};
 #[cfg(all(shuttle, not(loom)))]
 pub(crate) use self::shuttle::{AfterIteration, replay_schedule, run_schedules};
 #[cfg(all(shuttle, not(loom)))]
 pub use self::shuttle::{
-    Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, ScheduleError, SchedulerKind, thread,
+    Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, ScheduleError, SchedulerKind, atomic,
+    thread,
 };

@@ -42,3 +42,8 @@ impl<T> Mutex<T> {
 pub mod thread {
     pub use std::thread::{JoinHandle, spawn, yield_now};
 }
+
+/// Atomic integers and flags of the standard library, for lock-free designs.
+pub mod atomic {
+    pub use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+}

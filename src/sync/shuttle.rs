@@ -67,6 +67,12 @@ pub mod thread {
     pub use ::shuttle::thread::{JoinHandle, spawn, yield_now};
 }
 
+/// shuttle's atomics: every operation is a scheduling point; shuttle runs them sequentially
+/// consistent, whatever ordering is given.
+pub mod atomic {
+    pub use ::shuttle::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+}
+
 /// Which of shuttle's schedulers draws the interleavings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SchedulerKind {

@@ -9,9 +9,11 @@
 //!
 //! One concept per file: `model` (the trait and [`Violation`]), `log` ([`Log`]), `timeline`
 //! ([`Timeline`]), `report` (what an exploration found), `verdict_line` (the `planrace-verdict`
-//! line, written and read), `tally` (the running count both drivers keep), `explore` (the loom
-//! driver), `sample` (the shuttle driver, and replay from a schedule string).
+//! line, written and read), `error` (why a check gave no verdicts), `tally` (the running count
+//! both drivers keep), `explore` (the loom driver), `sample` (the shuttle driver, and replay
+//! from a schedule string).
 
+mod error;
 #[cfg(loom)]
 mod explore;
 mod log;
@@ -24,8 +26,9 @@ mod tally;
 mod timeline;
 mod verdict_line;
 
+pub use error::CheckError;
 #[cfg(loom)]
-pub use explore::{PROGRESS_EVERY, explore};
+pub use explore::{PROGRESS_EVERY, explore, explore_with};
 pub use log::Log;
 pub use model::{Model, Violation};
 pub use report::{Counterexample, Coverage, Exploration, PropertyOutcome, bound_label};

@@ -2,11 +2,14 @@
 
 use std::fmt;
 
+use crate::check::harness::log::Log;
+
 /// A system to check: how one execution runs, and what must hold of the log it leaves.
 ///
-/// `execute` runs inside loom's model closure, so it must build every loom object it uses
-/// itself, on every call, through [`crate::sync`].
-pub trait Model: Send + Sync + 'static {
+/// `execute` runs inside loom's model closure (or shuttle's), so it must build every object of
+/// the facade it uses itself, on every call, through [`crate::sync`]. The checkers clone the
+/// model into their closures, hence `Clone` (a model is usually a few settings).
+pub trait Model: Clone + Send + Sync + 'static {
     /// One entry of an execution's log.
     type Step: Clone + fmt::Debug + Send + 'static;
     /// A property that every execution must satisfy.
@@ -20,15 +23,18 @@ pub trait Model: Send + Sync + 'static {
     /// The configuration, for the verdict line's `config=` field.
     fn config(&self) -> String;
 
-    /// Every property, in the order verdicts are printed.
+    /// Every property, in the order verdicts are printed. [`Model::check`] may only report
+    /// these: any other is an error of the model, and the exploration stops with
+    /// `ExploreError::UnlistedProperty`.
     fn properties(&self) -> Vec<Self::Property>;
 
-    /// Runs one execution and returns its log.
+    /// Runs one execution, appending every step to `log` (the harness's, which it reads when
+    /// the execution returns, and shows in part if it panics or deadlocks).
     ///
     /// # Errors
     /// When the execution could not run; the exploration then returns the first such error
     /// instead of verdicts.
-    fn execute(&self) -> Result<Vec<Self::Step>, Self::Error>;
+    fn execute(&self, log: &Log<Self::Step>) -> Result<(), Self::Error>;
 
     /// Every property that `steps` violates, each at most once, at the step where it broke.
     fn check(&self, steps: &[Self::Step]) -> Vec<Violation<Self::Property>>;
@@ -38,8 +44,17 @@ pub trait Model: Send + Sync + 'static {
 
     /// Names of the situations that make a "holds" verdict meaningful (a stale writer, a
     /// deletion, a lost race...): the exploration counts the executions that reach each one.
+    /// In stateright's words they are `sometimes` properties: an exploration that violates
+    /// nothing but never reaches one of [`Model::required_witnesses`] is `vacuous`, not
+    /// `holds`.
     fn witnesses(&self) -> &'static [&'static str] {
         &[]
+    }
+
+    /// The witnesses a "holds" needs: all of [`Model::witnesses`] unless the model knows that
+    /// its checker cannot reach one (and says why in its docs).
+    fn required_witnesses(&self) -> Vec<&'static str> {
+        self.witnesses().to_vec()
     }
 
     /// Which of [`Model::witnesses`] the execution logged in `steps` reached.

@@ -16,10 +16,16 @@ pub fn bound_label(bound: Option<usize>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Coverage {
     /// loom: every interleaving within `bound` preemptions (`None`: every interleaving). No
-    /// violation means `holds`.
+    /// violation means `holds`, unless the run was cut short (`inconclusive`) or missed a
+    /// witness (`vacuous`).
     Exhaustive {
         /// The preemption bound.
         bound: Option<usize>,
+        /// loom's other limits in force (`max_permutations`, `max_duration_s`, `max_branches`),
+        /// as `name=value` pairs; empty with loom's defaults.
+        limits: Vec<(String, String)>,
+        /// Why the exploration may have stopped before exploring everything, if it may have.
+        cut: Option<String>,
     },
     /// shuttle: the interleavings a scheduler drew, one seed after another. No violation means
     /// only `not-found`: a sample cannot show that none exists.
@@ -53,7 +59,7 @@ impl Coverage {
     /// The preemption bound, `none` for a sample (shuttle's schedulers preempt anywhere).
     pub fn bound_label(&self) -> String {
         match self {
-            Coverage::Exhaustive { bound } => bound_label(*bound),
+            Coverage::Exhaustive { bound, .. } => bound_label(*bound),
             Coverage::Sampled { .. } => "none".to_owned(),
         }
     }
@@ -61,7 +67,7 @@ impl Coverage {
     /// The settings printed between the bound and the count.
     pub fn settings(&self) -> Vec<(String, String)> {
         match self {
-            Coverage::Exhaustive { .. } => Vec::new(),
+            Coverage::Exhaustive { limits, .. } => limits.clone(),
             Coverage::Sampled {
                 scheduler,
                 depth,
@@ -80,13 +86,11 @@ impl Coverage {
         }
     }
 
-    /// The verdict word for a property violated in `violations` runs: `violated`, or else
-    /// `holds` for an exhaustive run and `not-found` for a sample.
-    pub fn verdict(&self, violations: u64) -> &'static str {
-        match (violations, self) {
-            (1.., _) => "violated",
-            (0, Coverage::Exhaustive { .. }) => "holds",
-            (0, Coverage::Sampled { .. }) => "not-found",
+    /// Why the run may have stopped early, if it may have.
+    pub fn cut(&self) -> Option<&str> {
+        match self {
+            Coverage::Exhaustive { cut, .. } => cut.as_deref(),
+            Coverage::Sampled { .. } => None,
         }
     }
 }
@@ -101,6 +105,8 @@ pub struct Counterexample<M: Model> {
     pub steps: Vec<M::Step>,
     /// Where the property failed.
     pub violation: Violation<M::Property>,
+    /// Every property the execution broke, this one included: its timeline marks them all.
+    pub violations: Vec<Violation<M::Property>>,
     /// Under shuttle, the schedule string that replays this execution (`harness::replay`).
     pub schedule: Option<String>,
     pub(crate) timeline: String,
@@ -127,9 +133,11 @@ pub struct PropertyOutcome<M: Model> {
 }
 
 impl<M: Model> PropertyOutcome<M> {
-    /// True when no explored execution violated the property (for a sample: none was found).
-    pub fn holds(&self) -> bool {
-        self.violations == 0
+    /// True when some execution violated the property. False says only that none was found:
+    /// [`Exploration::verdict_word`] says what that is worth (`holds`, `vacuous`,
+    /// `inconclusive` or `not-found`).
+    pub fn violated(&self) -> bool {
+        self.violations > 0
     }
 }
 
@@ -148,6 +156,8 @@ pub struct Exploration<M: Model> {
     pub outcomes: Vec<PropertyOutcome<M>>,
     /// For each of [`Model::witnesses`], the executions that reached it.
     pub witnessed: Vec<(&'static str, u64)>,
+    /// The witnesses a "holds" needs ([`Model::required_witnesses`]).
+    pub required_witnesses: Vec<&'static str>,
     /// Executions whose log the model's [`Model::validate`] accepted.
     pub validated: u64,
     /// Executions whose log it rejected.
@@ -172,6 +182,34 @@ impl<M: Model> Exploration<M> {
             .map(|(_, count)| *count)
     }
 
+    /// The required witnesses that no execution reached.
+    pub fn unreached_witnesses(&self) -> Vec<&'static str> {
+        self.required_witnesses
+            .iter()
+            .copied()
+            .filter(|name| self.witness_count(name).unwrap_or(0) == 0)
+            .collect()
+    }
+
+    /// The verdict word for `outcome`, never stronger than the run: `violated` when an
+    /// execution broke the property; otherwise `inconclusive` when the run may have been cut
+    /// short, `vacuous` when a required witness was never reached, and else `holds` for an
+    /// exhaustive run or `not-found` for a sample.
+    pub fn verdict_word(&self, outcome: &PropertyOutcome<M>) -> &'static str {
+        if outcome.violated() {
+            "violated"
+        } else if self.coverage.cut().is_some() {
+            "inconclusive"
+        } else if !self.unreached_witnesses().is_empty() {
+            "vacuous"
+        } else {
+            match self.coverage {
+                Coverage::Exhaustive { .. } => "holds",
+                Coverage::Sampled { .. } => "not-found",
+            }
+        }
+    }
+
     /// The verdict of one outcome, as a `planrace-verdict` line with the witness counts.
     pub fn verdict(&self, outcome: &PropertyOutcome<M>) -> VerdictLine {
         let mut extra: Vec<(String, u64)> = self
@@ -192,7 +230,7 @@ impl<M: Model> Exploration<M> {
             counted: self.coverage.counted().to_owned(),
             count: self.executions,
             violations: outcome.violations,
-            verdict: self.coverage.verdict(outcome.violations).to_owned(),
+            verdict: self.verdict_word(outcome).to_owned(),
             seconds: self.seconds,
             extra,
         }
@@ -222,7 +260,9 @@ impl<M: Model> Exploration<M> {
     }
 
     /// Every verdict line, each violated one followed by its first counterexample's timeline
-    /// and, when it is a different execution, the shortest one's.
+    /// and, when it is a different execution, the shortest one's. An execution that broke
+    /// several properties is shown once, its timeline marking each of them; a run that may
+    /// have been cut short, or missed a witness, says so.
     pub fn report(&self) -> String {
         let mut report = String::new();
         if self.validated + self.rejected > 0 {
@@ -236,20 +276,38 @@ impl<M: Model> Exploration<M> {
                 self.model.config()
             ));
         }
+        if let Some(cut) = self.coverage.cut() {
+            report.push_str(&format!(
+                "{} {}: inconclusive, the exploration may have stopped early: {cut}\n",
+                self.model.variant(),
+                self.model.config()
+            ));
+        }
+        let unreached = self.unreached_witnesses();
+        if !unreached.is_empty() {
+            report.push_str(&format!(
+                "{} {}: no execution reached {}, so finding no violation proves little (vacuous)\n",
+                self.model.variant(),
+                self.model.config(),
+                unreached.join(", ")
+            ));
+        }
+        let mut shown: Vec<(u64, M::Property)> = Vec::new();
         for outcome in &self.outcomes {
             report.push_str(&self.verdict_line(outcome));
             report.push('\n');
-            if let Some(first) = &outcome.first {
-                report.push_str(&self.describe("first", outcome.property, first));
-            }
-            match (&outcome.first, &outcome.shortest) {
-                (Some(first), Some(shortest)) if shortest.execution != first.execution => {
-                    report.push_str(&self.describe("shortest", outcome.property, shortest));
+            let examples = [("first", &outcome.first), ("shortest", &outcome.shortest)];
+            for (which, example) in examples {
+                let Some(example) = example else { continue };
+                if let Some((_, property)) = shown.iter().find(|(e, _)| *e == example.execution) {
+                    report.push_str(&format!(
+                        "({which} counterexample: execution {}, shown above with {property})\n\n",
+                        example.execution
+                    ));
+                    continue;
                 }
-                (Some(_), Some(_)) => {
-                    report.push_str("(the first counterexample is also the shortest)\n\n")
-                }
-                _ => {}
+                report.push_str(&self.describe(which, outcome.property, example));
+                shown.push((example.execution, outcome.property));
             }
         }
         report

@@ -4,14 +4,17 @@
 
 use std::io::Write as _;
 use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex as StdMutex, PoisonError};
 use std::time::Instant;
 
 use thiserror::Error;
 
+use crate::check::harness::error::CheckError;
+use crate::check::harness::log::Log;
 use crate::check::harness::model::Model;
 use crate::check::harness::report::{Coverage, Exploration};
-use crate::check::harness::tally::Tally;
+use crate::check::harness::tally::{SharedTally, Tally, lock};
 use crate::sync::{AfterIteration, ScheduleError, SchedulerKind, replay_schedule, run_schedules};
 
 /// A progress line goes to stderr after every this many iterations.
@@ -89,53 +92,53 @@ pub fn seeds_from_env(default: Range<u64>) -> Result<Range<u64>, SeedsError> {
 /// Runs the iterations `sample` describes on `model`, checks every property and validates
 /// every log on each, counts violations and witnesses, and keeps the first and the shortest
 /// counterexample of each property with its schedule string. A progress line goes to stderr
-/// every [`SAMPLE_PROGRESS_EVERY`] iterations. No violation is reported `not-found`, never
-/// `holds`.
+/// every [`SAMPLE_PROGRESS_EVERY`] iterations. No violation is reported `not-found` (or
+/// `vacuous`, when a required witness was never reached), never `holds`.
 ///
 /// # Errors
-/// The first error an iteration returned.
-pub fn sample<M: Model + Clone>(model: M, sample: &Sample) -> Result<Exploration<M>, M::Error> {
-    let tally = Arc::new(StdMutex::new(Tally::new(&model)));
+/// The first error an iteration returned; [`CheckError::UnlistedProperty`] when the model
+/// reported a property it does not list; [`CheckError::Panicked`] when an iteration panicked
+/// or deadlocked (shuttle prints the schedule that replays it).
+pub fn sample<M: Model>(model: M, sample: &Sample) -> Result<Exploration<M>, CheckError<M::Error>> {
+    let tally: SharedTally<M> = Arc::new(StdMutex::new(Tally::new(&model)));
     let started = Instant::now();
     let (in_model, in_tally) = (model.clone(), Arc::clone(&tally));
     let until_first_violation = sample.until_first_violation;
     let label = format!("{} {}", sample.scheduler.name(), model.config());
-    let (_, schedules) = run_schedules(
-        sample.scheduler,
-        sample.seeds.clone(),
-        sample.per_seed,
-        move |iteration| {
-            let result = in_model.execute();
-            let mut tally = in_tally.lock().unwrap_or_else(PoisonError::into_inner);
-            tally.executions = iteration;
-            let keep_schedule = match result {
-                Ok(steps) => tally.count(iteration, &in_model, &steps),
-                Err(error) => {
-                    tally.error.get_or_insert(error);
-                    false
-                }
-            };
-            if iteration % SAMPLE_PROGRESS_EVERY == 0 {
-                // Straight to stderr: the test harness would hold eprintln! back until the end.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "planrace: sampling {} {label}: {iteration} iterations, {} violating, {:.1} s",
-                    in_model.variant(),
-                    tally.violating,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            AfterIteration {
-                keep_schedule,
-                stop: tally.error.is_some() || (until_first_violation && tally.violating > 0),
-            }
-        },
-    );
+    let iteration = move |iteration| {
+        let log = lock(&in_tally).start(iteration);
+        let result = in_model.execute(&log);
+        let mut tally = lock(&in_tally);
+        let keep_schedule = tally.finish_execution(&in_model, result, &log);
+        if iteration % SAMPLE_PROGRESS_EVERY == 0 {
+            // Straight to stderr: the test harness would hold eprintln! back until the end.
+            let _ = writeln!(
+                std::io::stderr(),
+                "planrace: sampling {} {label}: {iteration} iterations, {} violating, {:.1} s",
+                in_model.variant(),
+                tally.violating,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        AfterIteration {
+            keep_schedule,
+            stop: tally.error.is_some() || (until_first_violation && tally.violating > 0),
+        }
+    };
+    let ran = catch_unwind(AssertUnwindSafe(|| {
+        run_schedules(
+            sample.scheduler,
+            sample.seeds.clone(),
+            sample.per_seed,
+            iteration,
+        )
+    }));
     let seconds = started.elapsed().as_secs_f64();
-    let mut tally = std::mem::replace(
-        &mut *tally.lock().unwrap_or_else(PoisonError::into_inner),
-        Tally::new(&model),
-    );
+    let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&model));
+    let schedules = match ran {
+        Ok((_, schedules)) => schedules,
+        Err(payload) => return Err(tally.panicked(&model, payload.as_ref())),
+    };
     if let Some(error) = tally.error.take() {
         return Err(error);
     }
@@ -167,22 +170,24 @@ pub enum ReplayScheduleError<E: std::error::Error + 'static> {
 /// # Errors
 /// [`ReplayScheduleError`] when the string is not a schedule, does not fit the model, or the
 /// execution fails.
-pub fn replay<M: Model + Clone>(
+pub fn replay<M: Model>(
     model: &M,
     schedule: &str,
 ) -> Result<Vec<M::Step>, ReplayScheduleError<M::Error>> {
-    let log = Arc::new(StdMutex::new(None));
-    let (in_model, in_log) = (model.clone(), Arc::clone(&log));
+    let outcome = Arc::new(StdMutex::new(None));
+    let log = Log::new();
+    let (in_model, in_outcome, in_log) = (model.clone(), Arc::clone(&outcome), log.clone());
     replay_schedule(schedule, move || {
-        let result = in_model.execute();
-        *in_log.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+        let result = in_model.execute(&in_log);
+        *in_outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
     })?;
-    let result = log
+    let result = outcome
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .take()
         .ok_or(ScheduleError::Diverged)?;
-    result.map_err(ReplayScheduleError::Execution)
+    result.map_err(ReplayScheduleError::Execution)?;
+    Ok(log.take())
 }
 
 #[cfg(test)]

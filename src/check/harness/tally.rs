@@ -1,9 +1,13 @@
 //! What a checker's executions added up to, kept as they arrive: violations per property, the
 //! first and the shortest counterexample of each, witnesses, and the validation of every log.
-//! The loom driver (`explore`) and the shuttle driver (`sample`) both count with it.
+//! The loom driver (`explore`) and the shuttle driver (`sample`) both count with it, and
+//! share it between the model's executions behind [`SharedTally`].
 
+use std::sync::{Arc, Mutex as StdMutex, PoisonError};
 use std::time::Instant;
 
+use crate::check::harness::error::{CheckError, panic_message};
+use crate::check::harness::log::Log;
 use crate::check::harness::model::{Model, Violation};
 use crate::check::harness::report::{Counterexample, Coverage, Exploration, PropertyOutcome};
 
@@ -13,6 +17,7 @@ struct Kept<M: Model> {
     execution: u64,
     steps: Vec<M::Step>,
     violation: Violation<M::Property>,
+    violations: Vec<Violation<M::Property>>,
     schedule: Option<String>,
 }
 
@@ -22,6 +27,7 @@ impl<M: Model> Clone for Kept<M> {
             execution: self.execution,
             steps: self.steps.clone(),
             violation: self.violation.clone(),
+            violations: self.violations.clone(),
             schedule: self.schedule.clone(),
         }
     }
@@ -45,7 +51,9 @@ pub(crate) struct Tally<M: Model> {
     rejected: u64,
     first_rejection: Option<(u64, String)>,
     validation_seconds: f64,
-    pub(crate) error: Option<M::Error>,
+    pub(crate) error: Option<CheckError<M::Error>>,
+    /// The execution under way and its log, for the report of a panic.
+    running: Option<(u64, Log<M::Step>)>,
 }
 
 impl<M: Model> Tally<M> {
@@ -70,22 +78,98 @@ impl<M: Model> Tally<M> {
             first_rejection: None,
             validation_seconds: 0.0,
             error: None,
+            running: None,
         }
+    }
+
+    /// Starts execution number `execution` (counting from 1) with a fresh log, kept here so
+    /// that a panic can be reported with what the execution had logged.
+    pub(crate) fn start(&mut self, execution: u64) -> Log<M::Step> {
+        self.executions = execution;
+        let log = Log::new();
+        self.running = Some((execution, log.clone()));
+        log
+    }
+
+    /// Ends the execution under way: counts its log, or keeps its error. True when the log
+    /// became a counterexample worth keeping (see [`Tally::count`]).
+    pub(crate) fn finish_execution(
+        &mut self,
+        model: &M,
+        result: Result<(), M::Error>,
+        log: &Log<M::Step>,
+    ) -> bool {
+        let execution = self.executions;
+        self.running = None;
+        match result {
+            Ok(()) => self.count(execution, model, log.take()),
+            Err(error) => {
+                self.error.get_or_insert(CheckError::Execution(error));
+                false
+            }
+        }
+    }
+
+    /// The error for a panic that escaped the checker: the execution under way, its message,
+    /// and its log so far as a timeline. Also written to stderr at once, since a caller that
+    /// drops the error would otherwise lose it.
+    pub(crate) fn panicked(
+        &mut self,
+        model: &M,
+        payload: &(dyn std::any::Any + Send),
+    ) -> CheckError<M::Error> {
+        let message = panic_message(payload);
+        let (execution, log) = self.running.take().unwrap_or((self.executions, Log::new()));
+        let timeline = model.timeline(&log.steps(), &[]);
+        let error = CheckError::Panicked {
+            execution,
+            message,
+            timeline,
+        };
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!(
+                "planrace: {} {}: {error}\n",
+                model.variant(),
+                model.config()
+            )
+            .as_bytes(),
+        );
+        error
     }
 
     /// Counts execution number `execution`, whose log is `steps`. True when its log became the
     /// first or the shortest counterexample of some property, so that a checker which can
     /// replay it (shuttle) knows to keep its schedule.
-    pub(crate) fn count(&mut self, execution: u64, model: &M, steps: &[M::Step]) -> bool {
-        let mut kept_any = false;
-        let violations = model.check(steps);
+    fn count(&mut self, execution: u64, model: &M, steps: Vec<M::Step>) -> bool {
+        let validating = Instant::now();
+        let validation = model.validate(&steps);
+        self.validation_seconds += validating.elapsed().as_secs_f64();
+        match validation {
+            Ok(true) => self.validated += 1,
+            Ok(false) => {}
+            Err(reason) => {
+                self.rejected += 1;
+                self.first_rejection.get_or_insert((execution, reason));
+            }
+        }
+        for name in model.witnessed(&steps) {
+            if let Some((_, count)) = self.witnessed.iter_mut().find(|(w, _)| *w == name) {
+                *count += 1;
+            }
+        }
+        let violations = model.check(&steps);
         self.violating += u64::from(!violations.is_empty());
-        for violation in violations {
+        let mut kept_any = false;
+        for violation in violations.iter().cloned() {
             let Some(found) = self
                 .found
                 .iter_mut()
                 .find(|f| f.property == violation.property)
             else {
+                self.error.get_or_insert(CheckError::UnlistedProperty {
+                    property: violation.property.to_string(),
+                });
                 continue;
             };
             found.violations += 1;
@@ -100,30 +184,15 @@ impl<M: Model> Tally<M> {
             kept_any = true;
             let kept = Kept {
                 execution,
-                steps: steps.to_vec(),
+                steps: steps.clone(),
                 violation,
+                violations: violations.clone(),
                 schedule: None,
             };
             if shorter {
                 found.shortest = Some(kept.clone());
             }
             found.first.get_or_insert(kept);
-        }
-        let validating = Instant::now();
-        let validation = model.validate(steps);
-        self.validation_seconds += validating.elapsed().as_secs_f64();
-        match validation {
-            Ok(true) => self.validated += 1,
-            Ok(false) => {}
-            Err(reason) => {
-                self.rejected += 1;
-                self.first_rejection.get_or_insert((execution, reason));
-            }
-        }
-        for name in model.witnessed(steps) {
-            if let Some((_, count)) = self.witnessed.iter_mut().find(|(w, _)| *w == name) {
-                *count += 1;
-            }
         }
         kept_any
     }
@@ -144,11 +213,12 @@ impl<M: Model> Tally<M> {
     /// The report of the run: counterexamples rendered, nothing left behind.
     pub(crate) fn finish(self, model: M, coverage: Coverage, seconds: f64) -> Exploration<M> {
         let render = |kept: Kept<M>| {
-            let timeline = model.timeline(&kept.steps, std::slice::from_ref(&kept.violation));
+            let timeline = model.timeline(&kept.steps, &kept.violations);
             Counterexample {
                 execution: kept.execution,
                 steps: kept.steps,
                 violation: kept.violation,
+                violations: kept.violations,
                 schedule: kept.schedule,
                 timeline,
             }
@@ -164,6 +234,7 @@ impl<M: Model> Tally<M> {
             })
             .collect();
         Exploration {
+            required_witnesses: model.required_witnesses(),
             model,
             coverage,
             executions: self.executions,
@@ -176,4 +247,13 @@ impl<M: Model> Tally<M> {
             validation_seconds: self.validation_seconds,
         }
     }
+}
+
+/// A tally shared between the checker's closure and the driver that reads it afterwards.
+pub(crate) type SharedTally<M> = Arc<StdMutex<Tally<M>>>;
+
+/// Locks `tally`; a panic while it was held (only a model's own panic, caught by the driver)
+/// leaves it consistent, so poisoning is ignored.
+pub(crate) fn lock<M: Model>(tally: &SharedTally<M>) -> std::sync::MutexGuard<'_, Tally<M>> {
+    tally.lock().unwrap_or_else(PoisonError::into_inner)
 }
