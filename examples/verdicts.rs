@@ -8,7 +8,7 @@
 //!
 //! With a variant and a configuration, it explores just that one (with `LOOM_MAX_PREEMPTIONS`
 //! as the bound, none when unset) and prints its verdict lines and counterexamples, writing
-//! nothing:
+//! nothing; it exits with an error when a verdict is `vacuous` or `inconclusive`:
 //!
 //! ```sh
 //! LOOM_MAX_PREEMPTIONS=4 RUSTFLAGS="--cfg loom" cargo run --release --example verdicts -- ConditionalWriteOnly 3E2P4G2K
@@ -97,6 +97,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let config: planrace::Config = config.parse()?;
         let exploration = planrace::explore(variant, config, planrace::preemption_bound(None)?)?;
         print!("{}", exploration.report());
+        // A run that proved less than it set out to is not a success.
+        let weak: Vec<_> = exploration
+            .outcomes
+            .iter()
+            .map(|outcome| exploration.verdict_word(outcome))
+            .filter(|word| matches!(*word, "vacuous" | "inconclusive"))
+            .collect();
+        if let Some(word) = weak.first() {
+            return Err(format!("{variant} {config}: {word} (see the report above)").into());
+        }
         return Ok(());
     }
     if !args.is_empty() {

@@ -63,6 +63,24 @@ fn an_exploration_cut_short_by_a_time_limit_is_inconclusive() {
 }
 
 #[test]
+fn an_execution_longer_than_the_branch_limit_makes_the_exploration_inconclusive() {
+    let mut builder = model_builder(None).expect("loom's variables are valid");
+    builder.preemption_bound = None;
+    builder.max_branches = 10;
+    let exploration = explore_with(protocol(Variant::Fixed, "2E1P4G2K"), &builder).expect("runs");
+    for outcome in &exploration.outcomes {
+        let line = exploration.verdict_line(outcome);
+        assert!(line.contains("max_branches=10"), "{line}");
+        assert!(line.contains("verdict=inconclusive"), "{line}");
+    }
+    assert!(
+        exploration
+            .report()
+            .contains("exceeded loom's max_branches (10)")
+    );
+}
+
+#[test]
 fn a_bound_too_small_to_reach_the_witnesses_is_vacuous_not_holds() {
     let mut builder = model_builder(None).expect("loom's variables are valid");
     builder.preemption_bound = Some(1);

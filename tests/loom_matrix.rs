@@ -99,6 +99,7 @@ fn check_job(variant: Variant, slot: Slot) {
         Variant::Fixed => fixed_holds_every_property(&exploration),
         _ => {}
     }
+    every_verdict_is_one_the_run_can_stand_behind(&exploration);
     every_violation_keeps_its_first_and_shortest_counterexample(&exploration);
     counterexamples_are_written_as_text_and_svg(&exploration);
     docs_verdicts_match_the_exploration(&exploration);
@@ -140,6 +141,22 @@ fn fixed_holds_every_property(exploration: &Exploration) {
             outcome.violations, 0,
             "Fixed {} violates {}:\n{shown}",
             exploration.model.config, outcome.property
+        );
+    }
+}
+
+/// A suite run cut short by a loom limit (`inconclusive`) or missing a witness (`vacuous`) is
+/// a failure, not a pass: its verdicts would not mean what docs/verdicts.md says.
+fn every_verdict_is_one_the_run_can_stand_behind(exploration: &Exploration) {
+    for outcome in &exploration.outcomes {
+        let word = exploration.verdict_word(outcome);
+        assert!(
+            matches!(word, "violated" | "holds"),
+            "{} {} {}: {word}\n{}",
+            exploration.model.variant,
+            exploration.model.config,
+            outcome.property,
+            exploration.report()
         );
     }
 }

@@ -7,11 +7,14 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::check::harness::error::CheckError;
+use crate::check::harness::error::{CheckError, panic_message};
 use crate::check::harness::model::Model;
 use crate::check::harness::report::{Coverage, Exploration};
 use crate::check::harness::tally::{SharedTally, Tally, lock};
 use crate::sync::{ModelBuilder, explore_every_interleaving, limits, model_builder};
+
+/// The start of loom's panic message when an execution exceeds `max_branches`.
+const BRANCH_LIMIT_PANIC: &str = "Model exceeded maximum number of branches";
 
 /// A progress line goes to stderr after every this many executions.
 pub const PROGRESS_EVERY: u64 = 20_000;
@@ -35,7 +38,8 @@ pub fn explore<M: Model>(
 /// branch limits as given), checks every property on each execution, counts violations and
 /// witnesses, and keeps the first and the shortest counterexample of each property. The
 /// settings in force are printed on the verdict lines; an exploration that a limit may have
-/// cut short is `inconclusive`. A progress line goes to stderr every [`PROGRESS_EVERY`]
+/// cut short (permutations, duration, or an execution longer than `max_branches`) is
+/// `inconclusive`. A progress line goes to stderr every [`PROGRESS_EVERY`]
 /// executions.
 ///
 /// # Errors
@@ -78,6 +82,15 @@ pub fn explore_with<M: Model>(
     let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&model));
     let cut = match explored {
         Ok(cut) => cut,
+        // loom's branch limit stops an execution it cannot finish exploring: the exploration
+        // is cut short there, which is no verdict on the model either way.
+        Err(payload) if panic_message(payload.as_ref()).contains(BRANCH_LIMIT_PANIC) => {
+            Some(format!(
+                "execution {} exceeded loom's max_branches ({})",
+                tally.abandon_running(),
+                builder.max_branches
+            ))
+        }
         Err(payload) => return Err(tally.panicked(&model, payload.as_ref())),
     };
     if let Some(error) = tally.error.take() {

@@ -110,6 +110,14 @@ impl<M: Model> Tally<M> {
         }
     }
 
+    /// Gives up the execution under way (its log is dropped) and returns its number.
+    #[cfg(loom)]
+    pub(crate) fn abandon_running(&mut self) -> u64 {
+        self.running
+            .take()
+            .map_or(self.executions, |(execution, _)| execution)
+    }
+
     /// The error for a panic that escaped the checker: the execution under way, its message,
     /// and its log so far as a timeline. Also written to stderr at once, since a caller that
     /// drops the error would otherwise lose it.
