@@ -269,27 +269,28 @@ impl Model for ConfigModel {
     }
 
     fn check(&self, steps: &[Step]) -> Vec<Violation<Property>> {
-        let mut violations: Vec<Violation<Property>> = Vec::new();
+        let mut violations = Vec::new();
         let mut state = State::new();
-        for (index, step) in steps.iter().enumerate() {
+        for (step, entry) in steps.iter().enumerate() {
             let before = state.current;
-            state.apply(&step.event);
-            let mut fail = |property, detail: String| {
-                if violations.iter().all(|v| v.property != property) {
-                    violations.push(Violation {
-                        property,
-                        step: index,
-                        detail,
-                    });
-                }
-            };
+            state.apply(&entry.event);
             if !state.versions.contains(&state.current) {
                 let detail = format!("current names v{}, which is deleted", state.current);
-                fail(Property::PointerResolves, detail);
+                let property = Property::PointerResolves;
+                violations.push(Violation {
+                    property,
+                    step,
+                    detail,
+                });
             }
             if state.current < before {
                 let detail = format!("current went back from v{before} to v{}", state.current);
-                fail(Property::PointerMonotonic, detail);
+                let property = Property::PointerMonotonic;
+                violations.push(Violation {
+                    property,
+                    step,
+                    detail,
+                });
             }
         }
         violations

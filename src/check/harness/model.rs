@@ -36,7 +36,8 @@ pub trait Model: Clone + Send + Sync + 'static {
     /// instead of verdicts.
     fn execute(&self, log: &Log<Self::Step>) -> Result<(), Self::Error>;
 
-    /// Every property that `steps` violates, each at most once, at the step where it broke.
+    /// The violations in `steps`. A property may be reported at several steps: the harness
+    /// keeps, for each property, the one at the earliest step.
     fn check(&self, steps: &[Self::Step]) -> Vec<Violation<Self::Property>>;
 
     /// `steps` as a timeline, each violation marked under its step.

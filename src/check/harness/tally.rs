@@ -166,7 +166,7 @@ impl<M: Model> Tally<M> {
                 *count += 1;
             }
         }
-        let violations = model.check(&steps);
+        let violations = first_of_each_property(model.check(&steps));
         self.violating += u64::from(!violations.is_empty());
         let mut kept_any = false;
         for violation in violations.iter().cloned() {
@@ -257,6 +257,23 @@ impl<M: Model> Tally<M> {
     }
 }
 
+/// The earliest violation of each property in `violations`, in the order the properties
+/// first appear.
+fn first_of_each_property<P: PartialEq>(violations: Vec<Violation<P>>) -> Vec<Violation<P>> {
+    let mut first: Vec<Violation<P>> = Vec::new();
+    for violation in violations {
+        match first
+            .iter_mut()
+            .find(|kept| kept.property == violation.property)
+        {
+            Some(kept) if violation.step < kept.step => *kept = violation,
+            Some(_) => {}
+            None => first.push(violation),
+        }
+    }
+    first
+}
+
 /// A tally shared between the checker's closure and the driver that reads it afterwards.
 pub(crate) type SharedTally<M> = Arc<StdMutex<Tally<M>>>;
 
@@ -264,4 +281,20 @@ pub(crate) type SharedTally<M> = Arc<StdMutex<Tally<M>>>;
 /// leaves it consistent, so poisoning is ignored.
 pub(crate) fn lock<M: Model>(tally: &SharedTally<M>) -> std::sync::MutexGuard<'_, Tally<M>> {
     tally.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_property_keeps_its_earliest_violation() {
+        let at = |property: char, step: usize| Violation {
+            property,
+            step,
+            detail: String::new(),
+        };
+        let kept = first_of_each_property(vec![at('a', 5), at('b', 7), at('a', 2), at('b', 9)]);
+        assert_eq!(kept, vec![at('a', 2), at('b', 7)]);
+    }
 }
