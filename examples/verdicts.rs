@@ -80,8 +80,26 @@ fn step_model() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Runs `command`; an error is printed as its message (not its `Debug` form) with exit status 1.
+#[cfg(any(loom, feature = "stateright"))]
+fn exit_with(command: fn() -> Result<(), Box<dyn std::error::Error>>) -> std::process::ExitCode {
+    match command() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("verdicts: error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[cfg(loom)]
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    exit_with(matrix)
+}
+
+/// Explores the whole matrix, or the one job named on the command line.
+#[cfg(loom)]
+fn matrix() -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write as _;
     use std::path::Path;
 
@@ -193,7 +211,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 #[cfg(all(not(any(loom, shuttle)), feature = "stateright"))]
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    exit_with(step_model_only)
+}
+
+/// Without loom only the step model's table can be written.
+#[cfg(all(not(any(loom, shuttle)), feature = "stateright"))]
+fn step_model_only() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().skip(1).eq(["step-model"]) {
         return step_model();
     }

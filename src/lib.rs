@@ -87,6 +87,7 @@ pub use check::step_model::state::{MAX_MODEL_ENDPOINTS, MAX_MODEL_GENERATIONS};
 pub use check::step_model::transition::{Cycles, StepModel, StepModelError};
 pub use check::step_model::validate::{Rejection, Validated, validate as validate_log};
 pub use protocol::config::{Config, MAX_ENACTORS, MAX_ENDPOINTS, MAX_GENERATIONS};
+pub use protocol::enactor::MAX_LOCK_ATTEMPTS;
 pub use protocol::error::{ConfigError, StoreError, VariantError, ZoneError};
 pub use protocol::event::{Actor, Event, Step};
 pub use protocol::plan::{EndpointId, Generation, Plan, Target};
@@ -104,4 +105,4 @@ pub use run::replay::{
     Replay, ReplayError, incident_config, incident_script, replay, replay_incident,
 };
 #[cfg(not(any(loom, shuttle)))]
-pub use run::runtime::{RunOptions, RunReport, run, run_untraced};
+pub use run::runtime::{RunOptions, RunReport, run, run_interruptible, run_untraced};

@@ -44,10 +44,7 @@ fn buggy_empties_a_record_under_the_lock_loss_fault() {
     let Some((seed, report)) = found else {
         panic!("no empty record in {BUGGY_RUNS} seeded runs of Buggy {CONFIG}");
     };
-    println!(
-        "Buggy {CONFIG}: first empty record with seed {seed}: {}",
-        report.to_json()
-    );
+    println!("Buggy {CONFIG}: first empty record with seed {seed}: {report:?}");
 }
 
 #[test]
@@ -65,8 +62,7 @@ fn variants_loom_found_safe_never_empty_a_record() {
             let report = run_seed(variant, seed);
             assert!(
                 report.violated.is_empty() && report.empty_episodes == 0,
-                "{variant} seed {seed}: {}",
-                report.to_json()
+                "{variant} seed {seed}: {report:?}"
             );
         }
         println!(

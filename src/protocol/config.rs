@@ -7,7 +7,7 @@ use crate::protocol::error::ConfigError;
 use crate::sync::{SPAWN_LIMIT, SPAWN_LIMIT_REASON};
 
 /// The size of the redundant fleet a run may have when the backend sets no lower limit.
-const FLEET_LIMIT: usize = 64;
+pub(crate) const FLEET_LIMIT: usize = 64;
 
 /// The most Enactor threads one run may have: the fleet limit, or fewer when the
 /// synchronization backend can spawn fewer threads (loom: 4).
@@ -149,6 +149,12 @@ impl FromStr for Config {
                 .find(|c: char| c.eq_ignore_ascii_case(&letter))
                 .ok_or_else(|| malformed(format!("missing '{letter}'")))?;
             let digits = &rest[..end];
+            // Digits only: Rust's integer parsing would also take a sign ("+3").
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(malformed(format!(
+                    "{digits:?} before '{letter}' is not a number (digits only)"
+                )));
+            }
             *slot = digits
                 .parse()
                 .map_err(|e| malformed(format!("{digits:?} before '{letter}': {e}")))?;
@@ -228,6 +234,9 @@ mod tests {
             "2E1P4G2K9",
             "2E-1P4G2K",
             "99999999999999999999E1P4G2K",
+            "+3E+4P12G2K",
+            "3E4P+12G2K",
+            "3E 4P12G2K",
         ] {
             let error = text.parse::<Config>().unwrap_err();
             assert!(

@@ -82,13 +82,19 @@ pub(crate) fn replay_instructions(
 }
 
 /// Writes a script as one line of space-separated steps, e.g.
-/// `Planner:publish:2 A:pick A:check:0 A:write:0 A:scan:0 A:sweep`.
+/// `Planner:publish:2 A:pick A:check:0 A:write:0 A:scan:0 A:sweep`. Enactors 0 to 25 are the
+/// letters `A` to `Z`; from 26 on, `E26`, `E27`, and so on.
 pub fn format_script(script: &[(Actor, Point)]) -> String {
     script
         .iter()
         .map(|(actor, point)| {
-            let label = actor.label();
-            let who = label.trim_start_matches("Enactor ");
+            let who = match actor {
+                Actor::Enactor(n) => match u8::try_from(*n) {
+                    Ok(n) if n < 26 => char::from(b'A' + n).to_string(),
+                    _ => format!("E{n}"),
+                },
+                other => other.label(),
+            };
             let what = match point {
                 Point::Publish(g) => format!("publish:{}", g.0),
                 Point::Pick => "pick".to_owned(),
@@ -128,7 +134,20 @@ fn parse_step(token: &str) -> Result<(Actor, Point), ScriptError> {
     let actor = match who.as_bytes() {
         b"Planner" => Actor::Planner,
         [letter @ b'A'..=b'Z'] => Actor::Enactor(usize::from(letter - b'A')),
-        _ => return Err(malformed("actor must be Planner or an Enactor letter A-Z")),
+        [b'E', digits @ ..] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
+            let n: usize = who[1..]
+                .parse()
+                .map_err(|_| malformed("Enactor number too large"))?;
+            if n < 26 {
+                return Err(malformed("Enactors 0-25 are written as letters A-Z"));
+            }
+            Actor::Enactor(n)
+        }
+        _ => {
+            return Err(malformed(
+                "actor must be Planner, an Enactor letter A-Z, or E26 and up",
+            ));
+        }
     };
     let number = |what: &str| -> Result<u64, ScriptError> {
         number
@@ -155,6 +174,27 @@ fn parse_step(token: &str) -> Result<(Actor, Point), ScriptError> {
 
 #[cfg(test)]
 mod tests {
+    use crate::protocol::config::FLEET_LIMIT;
+
+    #[test]
+    fn scripts_round_trip_for_every_enactor_a_config_allows() {
+        let script: Vec<(Actor, Point)> = (0..FLEET_LIMIT)
+            .flat_map(|n| {
+                [
+                    (Actor::Enactor(n), Point::Pick),
+                    (Actor::Enactor(n), Point::Check(EndpointId(n))),
+                ]
+            })
+            .collect();
+        let text = format_script(&script);
+        assert!(!text.contains('?'), "{text}");
+        assert!(text.contains("Z:pick") && text.contains("E26:pick") && text.contains("E63:"));
+        assert_eq!(parse_script(&text), Ok(script));
+        for bad in ["E5:pick", "E2x:pick", "E99999999999999999999999:pick"] {
+            assert!(parse_script(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

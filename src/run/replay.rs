@@ -43,15 +43,34 @@ pub fn incident_config() -> Config {
     Config::new(2, 1, 4, 2).unwrap_or_else(|error| unreachable!("2E1P4G2K is valid: {error}"))
 }
 
-/// The incident, step by step (Enactor A is the delayed one, B the fast one):
+/// The incident, step by step (Enactor A is the delayed one, B the fast one), as `variant`'s
+/// Enactors take it:
 /// A picks generation 2 and passes its check; the Planner moves on to 4; B picks 4, checks and
 /// writes it; A, late, writes its stale 2 over it; B's sweep deletes every plan two or more
 /// generations older than 4, including 2, which the record now points to.
-pub fn incident_script() -> Vec<(Actor, Point)> {
+///
+/// A variant whose Enactors take extra steps gets them where they fall: a re-check right
+/// before each write (`RecheckBeforeWrite`: A's re-check comes after B's write, sees 4, and A
+/// writes nothing), and a sweep that reads the records first (`GuardedSweepNonAtomic`: B reads
+/// the record right after its write, before A's stale write, which is that variant's own race).
+/// Steps of an Enactor that stopped earlier are skipped by the script.
+pub fn incident_script(variant: Variant) -> Vec<(Actor, Point)> {
     let a = Actor::Enactor(0);
     let b = Actor::Enactor(1);
     let endpoint = EndpointId(0);
-    vec![
+    let recheck = variant.rechecks_before_write();
+    let scans = variant.sweep_rule().scans_records();
+    let write = |enactor| {
+        let recheck = recheck.then_some((enactor, Point::Check(endpoint)));
+        recheck
+            .into_iter()
+            .chain([(enactor, Point::Write(endpoint))])
+    };
+    let sweep = |enactor| {
+        let scan = scans.then_some((enactor, Point::SweepScan(endpoint)));
+        scan.into_iter().chain([(enactor, Point::Sweep)])
+    };
+    let mut script = vec![
         (Actor::Planner, Point::Publish(Generation(2))),
         (a, Point::Pick),
         (a, Point::Check(endpoint)),
@@ -59,11 +78,16 @@ pub fn incident_script() -> Vec<(Actor, Point)> {
         (Actor::Planner, Point::Publish(Generation(4))),
         (b, Point::Pick),
         (b, Point::Check(endpoint)),
-        (b, Point::Write(endpoint)),
-        (a, Point::Write(endpoint)),
-        (b, Point::Sweep),
-        (a, Point::Sweep),
-    ]
+    ];
+    script.extend(write(b));
+    let b_sweep: Vec<_> = sweep(b).collect();
+    // A non-atomic sweep reads the record before A's write and deletes after it.
+    let (b_scan, b_delete) = b_sweep.split_at(b_sweep.len() - 1);
+    script.extend_from_slice(b_scan);
+    script.extend(write(a));
+    script.extend_from_slice(b_delete);
+    script.extend(sweep(a));
+    script
 }
 
 /// A replayed execution.
@@ -102,7 +126,7 @@ impl Replay {
 /// # Errors
 /// [`ReplayError::Diverged`] if the threads could not follow the script.
 pub fn replay_incident(variant: Variant) -> Result<Replay, ReplayError> {
-    replay(variant, incident_config(), incident_script())
+    replay(variant, incident_config(), incident_script(variant))
 }
 
 /// Runs `config` under `variant` on real threads, forcing the steps of `script` in order

@@ -3,6 +3,7 @@
 //! the Planner is done, with seeded faults injected; then a report of what the zone went
 //! through.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -77,41 +78,10 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Records written per second of the run.
-    pub fn updates_per_second(&self) -> f64 {
-        self.endpoint_updates as f64 / self.elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
-    }
-
-    /// The report as one JSON object.
-    pub fn to_json(&self) -> String {
-        let empty_at_end: Vec<String> = self.empty_at_end.iter().map(|e| e.0.to_string()).collect();
-        let violated: Vec<String> = self.violated.iter().map(|p| format!("\"{p}\"")).collect();
-        format!(
-            concat!(
-                "{{\"variant\":\"{}\",\"config\":\"{}\",\"seed\":{},\"seconds\":{:.6},",
-                "\"plans_published\":{},\"plans_enacted\":{},\"endpoint_updates\":{},",
-                "\"updates_per_second\":{:.1},\"empty_episodes\":{},\"empty_seconds\":{:.6},",
-                "\"longest_empty_seconds\":{:.6},\"regressions\":{},\"stuck\":{},",
-                "\"empty_at_end\":[{}],\"violated\":[{}],\"validated\":{},\"rejected\":{}}}"
-            ),
-            self.options.variant,
-            self.options.config,
-            self.options.seed,
-            self.elapsed.as_secs_f64(),
-            self.plans_published,
-            self.plans_enacted,
-            self.endpoint_updates,
-            self.updates_per_second(),
-            self.empty_episodes,
-            self.empty_time.as_secs_f64(),
-            self.longest_empty.as_secs_f64(),
-            self.regressions,
-            self.stuck,
-            empty_at_end.join(","),
-            violated.join(","),
-            self.validated,
-            self.rejected.is_some()
-        )
+    /// Records written per second of the run; `None` when the run took no measurable time.
+    pub fn updates_per_second(&self) -> Option<f64> {
+        let seconds = self.elapsed.as_secs_f64();
+        (seconds > 0.0).then(|| self.endpoint_updates as f64 / seconds)
     }
 }
 
@@ -123,7 +93,11 @@ impl RunReport {
 /// A [`StoreError`] if the Planner's generations were not increasing (a Planner bug).
 pub fn run(options: &RunOptions, progress: &dyn Fn(u64, u64)) -> Result<RunReport, StoreError> {
     let trace = Arc::new(Trace::timed());
-    let (cycles, elapsed) = drive(options, Arc::clone(&trace), progress)?;
+    let keep_going = |done, total| {
+        progress(done, total);
+        ControlFlow::Continue(())
+    };
+    let (cycles, elapsed, _) = drive(options, Arc::clone(&trace), &keep_going)?;
     Ok(report(
         options,
         &trace.steps(),
@@ -133,22 +107,41 @@ pub fn run(options: &RunOptions, progress: &dyn Fn(u64, u64)) -> Result<RunRepor
     ))
 }
 
+/// Like [`run`], but `progress` may stop the run: when it returns `ControlFlow::Break`, the
+/// Planner publishes nothing more, the Enactors finish what they were woken for, and there is
+/// no report (`Ok(None)`): an interrupted run is not a run of `options.config`.
+///
+/// # Errors
+/// A [`StoreError`] if the Planner's generations were not increasing (a Planner bug).
+pub fn run_interruptible(
+    options: &RunOptions,
+    progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
+) -> Result<Option<RunReport>, StoreError> {
+    let trace = Arc::new(Trace::timed());
+    let (cycles, elapsed, completed) = drive(options, Arc::clone(&trace), progress)?;
+    Ok(completed.then(|| report(options, &trace.steps(), &trace.times(), &cycles, elapsed)))
+}
+
 /// Runs `options` on real threads with nothing recorded, for throughput measurements; returns
 /// how long the run took.
 ///
 /// # Errors
 /// A [`StoreError`] if the Planner's generations were not increasing (a Planner bug).
 pub fn run_untraced(options: &RunOptions) -> Result<Duration, StoreError> {
-    drive(options, Arc::new(Trace::disabled()), &|_, _| {}).map(|(_, elapsed)| elapsed)
+    drive(options, Arc::new(Trace::disabled()), &|_, _| {
+        ControlFlow::Continue(())
+    })
+    .map(|(_, elapsed, _)| elapsed)
 }
 
 /// The run itself: the Planner on this thread, an Enactor per thread woken over a channel
-/// after every publication, then the Enactors' next cycle alone.
+/// after every publication, then the Enactors' next cycle alone. Also says whether every plan
+/// was published (false when `progress` stopped the run).
 fn drive(
     options: &RunOptions,
     trace: Arc<Trace>,
-    progress: &dyn Fn(u64, u64),
-) -> Result<(Vec<Cycle>, Duration), StoreError> {
+    progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
+) -> Result<(Vec<Cycle>, Duration, bool), StoreError> {
     let config = options.config;
     let world = Arc::new(World::new(config.endpoints(), trace));
     steady_state(&world, config.endpoints())?;
@@ -168,6 +161,7 @@ fn drive(
 
     let total = config.generations() - 1;
     let mut published = Ok(());
+    let mut completed = true;
     for (count, number) in (2..=config.generations()).enumerate() {
         published = Planner::publish(Generation(number), &world, faults.as_ref());
         if published.is_err() {
@@ -177,14 +171,17 @@ fn drive(
             // An Enactor that has stopped no longer needs waking.
             let _ = wake_up.send(());
         }
-        progress(count as u64 + 1, total);
+        if progress(count as u64 + 1, total).is_break() {
+            completed = false;
+            break;
+        }
     }
     faults.done(Actor::Planner);
     drop(wake_ups);
     let cycles: Vec<Cycle> = enactors.into_iter().flat_map(join).collect();
     published?;
     Enactor::new(0, options.variant, config.sweep_age()).run_cycle(&world, &FreeRun);
-    Ok((cycles, started.elapsed()))
+    Ok((cycles, started.elapsed(), completed))
 }
 
 /// One Enactor's life: a cycle per wake-up (wake-ups that piled up meanwhile are covered by
@@ -318,9 +315,26 @@ mod tests {
         assert!(!report.stuck);
         assert!(report.violated.is_empty());
         assert!(report.validated, "{:?}", report.rejected);
-        let json = report.to_json();
-        assert!(json.starts_with("{\"variant\":\"Fixed\",\"config\":\"3E4P48G2K\""));
-        assert!(json.contains("\"stuck\":false"));
+        assert!(report.updates_per_second().is_some_and(f64::is_finite));
+    }
+
+    #[test]
+    fn a_run_stopped_by_its_progress_callback_has_no_report() {
+        let stopped =
+            run_interruptible(&options(Variant::Fixed, FaultPlan::NONE, 1), &|done, _| {
+                if done >= 5 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+        assert!(stopped.is_none());
+        let whole = run_interruptible(&options(Variant::Fixed, FaultPlan::NONE, 1), &|_, _| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(whole.map(|report| report.plans_published), Some(47));
     }
 
     #[test]

@@ -1,29 +1,60 @@
-//! `planrace`: run the DNS plan-update protocol on real threads, or replay the incident.
+//! `planrace`: run the DNS plan-update protocol on real threads, replay the incident, or check
+//! the step model. `planrace --help` and `planrace <command> --help` list every option.
 //!
-//! ```text
-//! planrace run [--variant NAME] [--config EPGK] [--faults none|lock-loss] [--seed N] [--runs N]
-//!              [--slow-percent P] [--lock-loss N] [--backoff-us U] [--write-delay-us U]
-//!              [--burst N] [--burst-pause-us U] [--json]
-//! planrace replay [--variant NAME]
-//! planrace check [--variant NAME] [--config EPGK] [--json] [--serve [--port N]]
-//! planrace help
-//! ```
+//! Exit status: 0 on success (also when the reader of its output went away: a closed pipe ends
+//! it quietly); 1 when writing its output failed (a full disk); 2 for a bad command line;
+//! 130 or 143 when SIGINT or SIGTERM stopped it, after the summary of what completed.
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 #[cfg(not(any(loom, shuttle)))]
+mod args;
+#[cfg(not(any(loom, shuttle)))]
 mod check;
 #[cfg(not(any(loom, shuttle)))]
-mod cli;
+mod commands;
+#[cfg(not(any(loom, shuttle)))]
+mod interrupt;
+#[cfg(not(any(loom, shuttle)))]
+mod output;
 
 #[cfg(not(any(loom, shuttle)))]
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match cli::main(&args) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    use std::process::ExitCode;
+
+    use clap::Parser as _;
+
+    use crate::output::{Output, OutputError};
+
+    let out = Output::stdout();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version: their text is the program's output.
+            return match out.text(&error.render().to_string()) {
+                Ok(()) | Err(OutputError::Closed) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("planrace: error: {error}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Err(error) => {
-            eprintln!("planrace: error: {error}\n(run `planrace help` for usage)");
-            std::process::ExitCode::from(2)
+            let _ = error.print();
+            return ExitCode::from(2);
+        }
+    };
+    match commands::run(cli, &out) {
+        Ok(commands::Ended::Done) => ExitCode::SUCCESS,
+        Ok(commands::Ended::Interrupted(signal)) => ExitCode::from(signal.exit_code()),
+        Err(commands::CommandError::Output(OutputError::Closed)) => ExitCode::SUCCESS,
+        Err(commands::CommandError::Output(error)) => {
+            eprintln!("planrace: error: {error}");
+            ExitCode::from(1)
+        }
+        Err(error) => {
+            eprintln!("planrace: error: {error}\n(run `planrace --help` for usage)");
+            ExitCode::from(2)
         }
     }
 }

@@ -1,0 +1,287 @@
+//! The commands: `run` (seeded runs on real threads), `replay` (the incident, forced) and
+//! `check` (the step model, in check.rs).
+
+use std::cell::Cell;
+use std::io::Write as _;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use planrace::{FaultPlan, ReplayError, RunOptions, RunReport, replay_incident, run_interruptible};
+use thiserror::Error;
+
+use crate::args::{Cli, Command, FaultKind, ReplayArgs, RunArgs};
+use crate::check::check_command;
+use crate::interrupt::{Interrupts, Signal};
+use crate::output::{Output, OutputError, RunLine, SummaryLine};
+
+/// What went wrong running a command.
+#[derive(Debug, Error)]
+pub enum CommandError {
+    /// The output could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// `--seed` and `--runs` together would pass the last seed.
+    #[error("--seed {seed} with --runs {runs} passes the last seed, {}", u64::MAX)]
+    SeedsOverflow {
+        /// The first seed.
+        seed: u64,
+        /// The runs asked for.
+        runs: u64,
+    },
+    /// The signal handlers could not be installed.
+    #[error("cannot listen for SIGINT and SIGTERM: {0}")]
+    Signals(#[source] std::io::Error),
+    /// The replay could not follow its script.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// A run failed.
+    #[error("the run failed: {0}")]
+    Run(#[from] planrace::StoreError),
+    /// A configuration the step model cannot hold.
+    #[error(transparent)]
+    StepModel(#[from] planrace::StepModelError),
+    /// `check` in a build without the checker.
+    #[cfg(not(feature = "stateright"))]
+    #[error(
+        "planrace check needs the stateright feature: \
+         cargo run --release --features stateright -- check ..."
+    )]
+    NoStateright,
+    /// The Explorer's address could not be bound.
+    #[cfg(feature = "stateright")]
+    #[error("cannot serve the Explorer on {0}: {1}")]
+    Serve(std::net::SocketAddr, std::io::Error),
+}
+
+/// How a command ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// It did everything asked.
+    Done,
+    /// A signal stopped it after it summarised what it had done.
+    Interrupted(Signal),
+}
+
+/// Runs the command `cli` names.
+pub fn run(cli: Cli, out: &Output) -> Result<Ended, CommandError> {
+    match cli.command {
+        Command::Run(args) => run_command(&args, out),
+        Command::Replay(args) => replay_command(&args, out).map(|()| Ended::Done),
+        Command::Check(args) => check_command(&args, out).map(|()| Ended::Done),
+    }
+}
+
+/// The faults `args` asks for: the kind, then each adjustment given.
+fn faults(args: &RunArgs) -> FaultPlan {
+    let mut plan = match args.faults {
+        FaultKind::LockLoss => FaultPlan::LOCK_LOSS,
+        FaultKind::None => FaultPlan::NONE,
+    };
+    // Each value was checked against its stated range, which fits the field.
+    let narrow = |value: u64, fallback| u32::try_from(value).unwrap_or(fallback);
+    if let Some(percent) = args.slow_percent {
+        plan.slow_percent = u8::try_from(percent).unwrap_or(100);
+    }
+    if let Some(lost) = args.lock_loss {
+        plan.lock_loss = narrow(lost, u32::MAX);
+    }
+    if let Some(us) = args.backoff_us {
+        plan.backoff = Duration::from_micros(us);
+    }
+    if let Some(us) = args.write_delay_us {
+        plan.write_delay = Duration::from_micros(us);
+    }
+    if let Some(burst) = args.burst {
+        plan.burst = narrow(burst, u32::MAX);
+    }
+    if let Some(us) = args.burst_pause_us {
+        plan.burst_pause = Duration::from_micros(us);
+    }
+    plan
+}
+
+/// Prints progress to stderr at most four times a second, once a run has lasted a second.
+struct Progress {
+    started: Instant,
+    last: Cell<Instant>,
+    /// Whether a progress line is on screen, waiting for its newline.
+    shown: Cell<bool>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            started: now,
+            last: Cell::new(now),
+            shown: Cell::new(false),
+        }
+    }
+
+    fn show(&self, text: impl FnOnce() -> String) {
+        let now = Instant::now();
+        if now.duration_since(self.started) >= Duration::from_secs(1)
+            && now.duration_since(self.last.get()) >= Duration::from_millis(250)
+        {
+            self.last.set(now);
+            self.shown.set(true);
+            let _ = write!(std::io::stderr(), "\r{}    ", text());
+        }
+    }
+
+    /// Ends the progress line on screen, if there is one, before other output.
+    fn finish(&self) {
+        if self.shown.replace(false) {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
+}
+
+fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
+    let last_seed = args
+        .seed
+        .checked_add(args.runs - 1)
+        .ok_or(CommandError::SeedsOverflow {
+            seed: args.seed,
+            runs: args.runs,
+        })?;
+    let interrupts = Interrupts::install().map_err(CommandError::Signals)?;
+    let faults = faults(args);
+    let progress = Progress::new();
+    let (mut completed, mut empty_runs, mut stuck_runs) = (0, 0, 0);
+    for seed in args.seed..=last_seed {
+        let options = RunOptions {
+            variant: args.variant,
+            config: args.config,
+            faults,
+            seed,
+        };
+        let report = run_interruptible(&options, &|done, total| {
+            progress.show(|| {
+                format!(
+                    "run {}/{}: {done}/{total} plans published",
+                    completed + 1,
+                    args.runs
+                )
+            });
+            if interrupts.received().is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })?;
+        let Some(report) = report else { break };
+        completed += 1;
+        let first_empty = report.empty_episodes > 0 && empty_runs == 0;
+        empty_runs += u64::from(report.empty_episodes > 0);
+        stuck_runs += u64::from(report.stuck);
+        if args.json {
+            out.json(&RunLine::of(&report))?;
+        } else if args.runs == 1 || first_empty {
+            // Over many runs, the first one that emptied a record stands for the rest.
+            progress.finish();
+            out.line(&describe(&report))?;
+        }
+        if interrupts.received().is_some() {
+            break;
+        }
+    }
+    progress.finish();
+    let interrupted = interrupts.received();
+    if args.json {
+        out.json(&SummaryLine {
+            kind: "summary",
+            variant: args.variant.to_string(),
+            config: args.config.to_string(),
+            seed: args.seed,
+            runs: args.runs,
+            completed,
+            with_empty_record: empty_runs,
+            ended_stuck: stuck_runs,
+            interrupted: interrupted.map(Signal::name),
+        })?;
+    } else if args.runs > 1 || interrupted.is_some() {
+        let seeds = match completed {
+            0 => "no seed".to_owned(),
+            n => format!("seeds {}..={}", args.seed, args.seed + (n - 1)),
+        };
+        let stopped = interrupted
+            .map(|signal| {
+                format!(
+                    " (stopped by {} after {completed} of {})",
+                    signal.name(),
+                    args.runs
+                )
+            })
+            .unwrap_or_default();
+        out.line(&format!(
+            "{} {}: {completed} runs ({seeds}), {empty_runs} with an empty record, {stuck_runs} ended stuck{stopped}",
+            args.variant, args.config
+        ))?;
+    }
+    Ok(interrupted.map_or(Ended::Done, Ended::Interrupted))
+}
+
+fn describe(report: &RunReport) -> String {
+    let options = &report.options;
+    let rate = report.updates_per_second().map_or_else(
+        || "no measurable time".to_owned(),
+        |rate| format!("{rate:.0}/s"),
+    );
+    let mut text = format!(
+        "{} {} seed {}: {} plans published, {} enacted, {} endpoint updates ({rate}) in {:.1} ms",
+        options.variant,
+        options.config,
+        options.seed,
+        report.plans_published,
+        report.plans_enacted,
+        report.endpoint_updates,
+        report.elapsed.as_secs_f64() * 1e3
+    );
+    if report.empty_episodes > 0 {
+        text.push_str(&format!(
+            "\n  EMPTY RECORD: {} episodes, {:.3} ms in all, longest {:.3} ms; empty at the end: {:?}",
+            report.empty_episodes,
+            report.empty_time.as_secs_f64() * 1e3,
+            report.longest_empty.as_secs_f64() * 1e3,
+            report.empty_at_end.iter().map(|e| e.0).collect::<Vec<_>>()
+        ));
+    }
+    if report.regressions > 0 {
+        text.push_str(&format!(
+            "\n  {} generation regressions",
+            report.regressions
+        ));
+    }
+    if report.stuck {
+        text.push_str(
+            "\n  STUCK: the Enactors' next cycle could not bring every endpoint to the newest plan",
+        );
+    }
+    if report.violated.is_empty() {
+        text.push_str("\n  no property violated");
+    } else {
+        text.push_str(&format!("\n  violated: {}", report.violated.join(", ")));
+    }
+    text
+}
+
+fn replay_command(args: &ReplayArgs, out: &Output) -> Result<(), CommandError> {
+    let replay = replay_incident(args.variant)?;
+    out.text(&format!(
+        "The incident's interleaving under {} (2E1P4G2K):\n\n{}",
+        args.variant,
+        replay.timeline()
+    ))?;
+    let violated: Vec<&str> = replay
+        .violations
+        .iter()
+        .map(|v| v.property.name())
+        .collect();
+    if violated.is_empty() {
+        out.line("\nno property violated")?;
+    } else {
+        out.line(&format!("\nviolated: {}", violated.join(", ")))?;
+    }
+    Ok(())
+}
