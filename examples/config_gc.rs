@@ -364,12 +364,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Variant::Naive => "violated",
             Variant::Fenced => "holds",
         };
-        for outcome in &exploration.outcomes {
-            let verdict = exploration.verdict_word(outcome);
-            if verdict != expected {
-                let property = outcome.property;
-                return Err(format!("{variant:?} {property}: {verdict}, not {expected}").into());
-            }
+        expect(&exploration, expected)?;
+    }
+    Ok(())
+}
+
+/// Fails unless every property got the `expected` verdict word.
+#[cfg(any(loom, shuttle))]
+fn expect(
+    exploration: &planrace::harness::Exploration<ConfigModel>,
+    expected: &str,
+) -> Result<(), String> {
+    for outcome in &exploration.outcomes {
+        let verdict = exploration.verdict_word(outcome);
+        if verdict != expected {
+            let (variant, property) = (exploration.model.variant, outcome.property);
+            return Err(format!("{variant:?} {property}: {verdict}, not {expected}"));
         }
     }
     Ok(())
@@ -394,13 +404,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Variant::Naive => "violated",
             Variant::Fenced => "not-found",
         };
-        for outcome in &exploration.outcomes {
-            let verdict = exploration.verdict_word(outcome);
-            if verdict != expected {
-                let property = outcome.property;
-                return Err(format!("{variant:?} {property}: {verdict}, not {expected}").into());
-            }
-        }
+        expect(&exploration, expected)?;
     }
     Ok(())
 }

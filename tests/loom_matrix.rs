@@ -39,11 +39,38 @@ macro_rules! job_tests {
         $(
             #[test]
             fn $name() {
-                check_job(Variant::$variant, $slot);
+                in_own_process(stringify!($name), || check_job(Variant::$variant, $slot));
             }
         )*
         const TESTED: &[(Variant, Slot)] = &[$((Variant::$variant, $slot)),*];
     };
+}
+
+/// Set in the process that runs one exploration for its test.
+const CHILD: &str = "PLANRACE_LOOM_CHILD";
+
+/// Runs `check` in a process of its own: this test binary again, asked for `test` alone.
+///
+/// Two loom explorations in one process slow each other down several times over (measured:
+/// `Fixed 2E2P4G2K` took 82 s alone in its process, about 460 s beside another exploration in
+/// the same one; loom allocates and frees a stack for every modelled thread of every
+/// execution), while two processes run side by side at full speed. Under cargo-nextest, which
+/// already gives every test its own process, `check` runs in place.
+fn in_own_process(test: &str, check: impl FnOnce()) {
+    let nextest = std::env::var("NEXTEST_EXECUTION_MODE").is_ok_and(|m| m == "process-per-test");
+    if std::env::var_os(CHILD).is_some() || nextest {
+        check();
+        return;
+    }
+    let status = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .status()
+        .expect("the test binary runs again");
+    assert!(
+        status.success(),
+        "{test} failed in its own process (its output is above)"
+    );
 }
 
 job_tests! {

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::check::world_view::WorldView;
+use crate::check::world_view::{Emptiness, WorldView};
 use crate::protocol::event::{Event, Step};
 use crate::protocol::plan::{EndpointId, Generation};
 
@@ -51,45 +51,83 @@ impl fmt::Display for Property {
 pub type Violation = crate::check::harness::Violation<Property>;
 
 /// Checks every property over one execution's log; at most one violation per property, at the
-/// first step where it broke.
+/// first step where it broke. Linear in the log: see [`PropertyCheck`].
 pub fn check_properties(steps: &[Step], endpoints: usize) -> Vec<Violation> {
-    let mut violations = Vec::new();
-    let mut world = WorldView::new(endpoints);
-    let mut newest_picked: Option<Generation> = None;
-    let mut empty_seen = false;
-    let mut regression_seen = false;
+    let mut check = PropertyCheck::new(endpoints);
+    for step in steps {
+        check.observe(step);
+    }
+    check.finish()
+}
 
-    for (index, step) in steps.iter().enumerate() {
-        let before = world.clone();
-        world.apply(step);
+/// What one step did to the zone, as [`PropertyCheck::observe`] saw it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Observed {
+    /// The endpoints it emptied or refilled.
+    pub(crate) emptiness: Emptiness,
+    /// Whether it moved an endpoint to an older generation.
+    pub(crate) regressed: bool,
+}
+
+/// The properties checked online, one step at a time as the log grows: constant work per step
+/// (amortized over the plans a sweep deletes), and nothing kept of the steps themselves, so a
+/// run of a million generations is checked as it goes in flat memory.
+#[derive(Debug, Clone)]
+pub(crate) struct PropertyCheck {
+    world: WorldView,
+    steps: usize,
+    newest_picked: Option<Generation>,
+    violations: Vec<Violation>,
+}
+
+impl PropertyCheck {
+    /// A check of a zone of `endpoints` endpoints, before any step.
+    pub(crate) fn new(endpoints: usize) -> Self {
+        Self {
+            world: WorldView::new(endpoints),
+            steps: 0,
+            newest_picked: None,
+            violations: Vec::new(),
+        }
+    }
+
+    /// Whether `property` has been violated so far.
+    fn seen(&self, property: Property) -> bool {
+        self.violations.iter().any(|v| v.property == property)
+    }
+
+    /// Takes the next step of the log into account, and says what it did to the zone.
+    pub(crate) fn observe(&mut self, step: &Step) -> Observed {
+        let index = self.steps;
+        self.steps += 1;
+        let mut regressed = false;
         match step.event {
             Event::Picked {
                 generation: Some(generation),
-            } => newest_picked = newest_picked.max(Some(generation)),
+            } => self.newest_picked = self.newest_picked.max(Some(generation)),
             Event::Installed {
                 endpoint,
                 generation,
                 ..
-            } if !regression_seen => {
-                if let Some(previous) = before.active(endpoint).filter(|p| *p > generation) {
-                    regression_seen = true;
-                    violations.push(Violation {
-                        property: Property::MonotonicGeneration,
-                        step: index,
-                        detail: format!("{endpoint} went back from {previous} to {generation}"),
-                    });
+            } => {
+                if let Some(previous) = self.world.active(endpoint).filter(|p| *p > generation) {
+                    regressed = true;
+                    if !self.seen(Property::MonotonicGeneration) {
+                        self.violations.push(Violation {
+                            property: Property::MonotonicGeneration,
+                            step: index,
+                            detail: format!("{endpoint} went back from {previous} to {generation}"),
+                        });
+                    }
                 }
             }
             _ => {}
         }
-        if !empty_seen {
-            if let Some(endpoint) = (0..endpoints)
-                .map(EndpointId)
-                .find(|e| world.resolves_empty(*e))
-            {
-                empty_seen = true;
-                let deleted = world.active(endpoint).map(|g| g.to_string());
-                violations.push(Violation {
+        let emptiness = self.world.apply(step);
+        if let Some(endpoint) = emptiness.emptied.first().copied() {
+            if !self.seen(Property::NoEmptyRecord) {
+                let deleted = self.world.active(endpoint).map(|g| g.to_string());
+                self.violations.push(Violation {
                     property: Property::NoEmptyRecord,
                     step: index,
                     detail: format!(
@@ -99,24 +137,33 @@ pub fn check_properties(steps: &[Step], endpoints: usize) -> Vec<Violation> {
                 });
             }
         }
-    }
-
-    if let Some(newest) = newest_picked {
-        if let Some(endpoint) = (0..endpoints)
-            .map(EndpointId)
-            .find(|e| world.active(*e) != Some(newest))
-        {
-            let held = world
-                .active(endpoint)
-                .map_or_else(|| "nothing".to_owned(), |g| g.to_string());
-            violations.push(Violation {
-                property: Property::Progress,
-                step: steps.len().saturating_sub(1),
-                detail: format!("{endpoint} ends at {held}, newest picked is {newest}"),
-            });
+        Observed {
+            emptiness,
+            regressed,
         }
     }
-    violations
+
+    /// The violations of the whole log, once its last step has been observed: the safety
+    /// properties in the order they broke, then `progress`, judged on the final records.
+    pub(crate) fn finish(mut self) -> Vec<Violation> {
+        if let Some(newest) = self.newest_picked {
+            if let Some(endpoint) = (0..self.world.endpoints())
+                .map(EndpointId)
+                .find(|e| self.world.active(*e) != Some(newest))
+            {
+                let held = self
+                    .world
+                    .active(endpoint)
+                    .map_or_else(|| "nothing".to_owned(), |g| g.to_string());
+                self.violations.push(Violation {
+                    property: Property::Progress,
+                    step: self.steps.saturating_sub(1),
+                    detail: format!("{endpoint} ends at {held}, newest picked is {newest}"),
+                });
+            }
+        }
+        self.violations
+    }
 }
 
 #[cfg(test)]

@@ -35,10 +35,14 @@ pub struct Target {
 }
 
 /// One generation of the DNS plan: for every endpoint, the targets it should resolve to.
+///
+/// The targets are a pure function of the generation (see [`Plan::for_generation`]), so a plan
+/// stores only its generation and size and computes them when asked: a store that a stuck
+/// system can no longer clean up holds a million plans in a few tens of megabytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     generation: Generation,
-    targets: Vec<Vec<Target>>,
+    endpoints: usize,
 }
 
 /// Load balancers per endpoint in a planned answer.
@@ -52,24 +56,9 @@ impl Plan {
     /// and a timeline can name the addresses. Every endpoint gets two weighted targets: a plan
     /// never leaves an endpoint empty, so an empty answer can only come from the race.
     pub fn for_generation(generation: Generation, endpoints: usize) -> Self {
-        let targets = (0..endpoints)
-            .map(|endpoint| {
-                (0..TARGETS_PER_ENDPOINT)
-                    .map(|slot| Target {
-                        load_balancer: Ipv4Addr::new(
-                            10,
-                            (endpoint % 256) as u8,
-                            (generation.0 % 256) as u8,
-                            slot + 1,
-                        ),
-                        weight: 50 + u16::from(slot) * 25,
-                    })
-                    .collect()
-            })
-            .collect();
         Self {
             generation,
-            targets,
+            endpoints,
         }
     }
 
@@ -79,13 +68,26 @@ impl Plan {
     }
 
     /// The targets this plan gives `endpoint`; empty if the plan does not cover it.
-    pub fn targets(&self, endpoint: EndpointId) -> &[Target] {
-        self.targets.get(endpoint.0).map_or(&[], Vec::as_slice)
+    pub fn targets(&self, endpoint: EndpointId) -> Vec<Target> {
+        if endpoint.0 >= self.endpoints {
+            return Vec::new();
+        }
+        (0..TARGETS_PER_ENDPOINT)
+            .map(|slot| Target {
+                load_balancer: Ipv4Addr::new(
+                    10,
+                    (endpoint.0 % 256) as u8,
+                    (self.generation.0 % 256) as u8,
+                    slot + 1,
+                ),
+                weight: 50 + u16::from(slot) * 25,
+            })
+            .collect()
     }
 
     /// How many endpoints this plan covers.
     pub fn endpoints(&self) -> usize {
-        self.targets.len()
+        self.endpoints
     }
 }
 

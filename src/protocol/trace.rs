@@ -5,58 +5,42 @@
 //! effect. The log itself sits behind a `std::sync::Mutex`, deliberately outside the facade:
 //! it is instrumentation, not protocol, and must not add scheduling points for loom to explore.
 
-use std::time::Instant;
-
 use crate::protocol::event::{Actor, Event, Step};
 
 /// The event log of one execution.
 ///
-/// A disabled trace records nothing, for throughput runs that only want the protocol; a timed
-/// one also records when each step happened, for runs on real threads; a forwarding one hands
-/// every step to someone else's log (a checker's) instead of keeping it.
+/// A disabled trace records nothing, for throughput runs that only want the protocol; a
+/// recording one keeps every step; a forwarding one hands every step, as it happens, to
+/// someone else (a checker's log, or a real-thread run's online observer) and keeps none.
 #[derive(Default)]
 pub struct Trace {
-    enabled: bool,
-    timed: bool,
-    forward: Option<Forward>,
-    log: std::sync::Mutex<Log>,
+    mode: Mode,
 }
 
-/// Where a forwarding trace sends each step.
-type Forward = Box<dyn Fn(Step) + Send + Sync>;
+#[derive(Default)]
+enum Mode {
+    #[default]
+    Disabled,
+    Recording(std::sync::Mutex<Vec<Step>>),
+    Forwarding(Box<dyn Fn(Step) + Send + Sync>),
+}
 
 impl std::fmt::Debug for Trace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Trace")
-            .field("enabled", &self.enabled)
-            .field("timed", &self.timed)
-            .field("forwarding", &self.forward.is_some())
-            .field("log", &self.log)
-            .finish()
+        let mode = match &self.mode {
+            Mode::Disabled => "disabled",
+            Mode::Recording(_) => "recording",
+            Mode::Forwarding(_) => "forwarding",
+        };
+        f.debug_struct("Trace").field("mode", &mode).finish()
     }
-}
-
-#[derive(Debug, Default)]
-struct Log {
-    steps: Vec<Step>,
-    times: Vec<Instant>,
 }
 
 impl Trace {
     /// A trace that records every step.
     pub fn recording() -> Self {
         Self {
-            enabled: true,
-            ..Self::default()
-        }
-    }
-
-    /// A trace that records every step and the moment it was recorded.
-    pub fn timed() -> Self {
-        Self {
-            enabled: true,
-            timed: true,
-            ..Self::default()
+            mode: Mode::Recording(std::sync::Mutex::default()),
         }
     }
 
@@ -66,45 +50,37 @@ impl Trace {
     }
 
     /// A trace that hands every step to `forward` as it is recorded and keeps none itself
-    /// ([`Trace::steps`] stays empty): a checker's log sees each step the moment it happens,
-    /// so it still holds them if the execution panics.
+    /// ([`Trace::steps`] stays empty). `forward` runs while the step's lock is still held, so
+    /// it sees the steps in the order they took effect; it should be quick.
     pub fn forwarding(forward: impl Fn(Step) + Send + Sync + 'static) -> Self {
         Self {
-            enabled: true,
-            forward: Some(Box::new(forward)),
-            ..Self::default()
+            mode: Mode::Forwarding(Box::new(forward)),
         }
     }
 
     /// Appends a step. Call it while holding the lock of the state the step changed.
     pub fn record(&self, actor: Actor, event: Event) {
-        if let Some(forward) = &self.forward {
-            forward(Step { actor, event });
-        } else if self.enabled {
-            let mut log = self.log();
-            log.steps.push(Step { actor, event });
-            if self.timed {
-                log.times.push(Instant::now());
-            }
+        match &self.mode {
+            Mode::Disabled => {}
+            Mode::Recording(steps) => lock(steps).push(Step { actor, event }),
+            Mode::Forwarding(forward) => forward(Step { actor, event }),
         }
     }
 
-    /// A copy of the steps recorded so far.
+    /// A copy of the steps recorded so far (none unless the trace is recording).
     pub fn steps(&self) -> Vec<Step> {
-        self.log().steps.clone()
+        match &self.mode {
+            Mode::Recording(steps) => lock(steps).clone(),
+            Mode::Disabled | Mode::Forwarding(_) => Vec::new(),
+        }
     }
+}
 
-    /// When each step was recorded, for a timed trace (empty otherwise).
-    pub fn times(&self) -> Vec<Instant> {
-        self.log().times.clone()
-    }
-
-    fn log(&self) -> std::sync::MutexGuard<'_, Log> {
-        // A panic while pushing leaves complete Vecs behind, so a poisoned log is still valid.
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
+fn lock(steps: &std::sync::Mutex<Vec<Step>>) -> std::sync::MutexGuard<'_, Vec<Step>> {
+    // A panic while pushing leaves a complete Vec behind, so a poisoned log is still valid.
+    steps
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -132,7 +132,7 @@ impl Zone {
         let active = self.record(endpoint)?.begin().record().active;
         Ok(active
             .and_then(|generation| store.lock().get(generation))
-            .map(|plan| plan.targets(endpoint).to_vec())
+            .map(|plan| plan.targets(endpoint))
             .unwrap_or_default())
     }
 }

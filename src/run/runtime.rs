@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
-use crate::check::property::{Property, check_properties};
-use crate::check::step_model::transition::Cycles;
+use crate::check::property::{Property, PropertyCheck};
+use crate::check::step_model::transition::{Cycles, StepModel};
 use crate::check::step_model::validate::{Rejection, validate as validate_log};
-use crate::check::world_view::WorldView;
 use crate::protocol::config::Config;
 use crate::protocol::enactor::{Cycle, Enactor};
 use crate::protocol::error::StoreError;
@@ -85,26 +84,25 @@ impl RunReport {
     }
 }
 
-/// Runs `options` on real threads, recording every step with its time, and reports what the
-/// zone went through. `progress` is called after every publication with the number of plans
-/// published so far and the total.
+/// Runs `options` on real threads, observing every step with its time as it is logged, and
+/// reports what the zone went through. `progress` is called after every publication with the
+/// number of plans published so far and the total.
+///
+/// The properties and the zone's emptiness are followed online, step by step, in constant
+/// work per step and without keeping the log, so memory stays flat in the number of
+/// generations; the log is kept only when the configuration is small enough for the step
+/// model to validate it.
 ///
 /// # Errors
 /// A [`StoreError`] if the Planner's generations were not increasing (a Planner bug).
 pub fn run(options: &RunOptions, progress: &dyn Fn(u64, u64)) -> Result<RunReport, StoreError> {
-    let trace = Arc::new(Trace::timed());
     let keep_going = |done, total| {
         progress(done, total);
         ControlFlow::Continue(())
     };
-    let (cycles, elapsed, _) = drive(options, Arc::clone(&trace), &keep_going)?;
-    Ok(report(
-        options,
-        &trace.steps(),
-        &trace.times(),
-        &cycles,
-        elapsed,
-    ))
+    let (observer, trace) = RunObserver::tracing(options);
+    let (cycles, elapsed, _) = drive(options, trace, &keep_going)?;
+    Ok(RunObserver::report(&observer, options, &cycles, elapsed))
 }
 
 /// Like [`run`], but `progress` may stop the run: when it returns `ControlFlow::Break`, the
@@ -117,9 +115,9 @@ pub fn run_interruptible(
     options: &RunOptions,
     progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<RunReport>, StoreError> {
-    let trace = Arc::new(Trace::timed());
-    let (cycles, elapsed, completed) = drive(options, Arc::clone(&trace), progress)?;
-    Ok(completed.then(|| report(options, &trace.steps(), &trace.times(), &cycles, elapsed)))
+    let (observer, trace) = RunObserver::tracing(options);
+    let (cycles, elapsed, completed) = drive(options, trace, progress)?;
+    Ok(completed.then(|| RunObserver::report(&observer, options, &cycles, elapsed)))
 }
 
 /// Runs `options` on real threads with nothing recorded, for throughput measurements; returns
@@ -201,94 +199,143 @@ fn enact(
     cycles
 }
 
-fn report(
-    options: &RunOptions,
-    steps: &[Step],
-    times: &[Instant],
-    cycles: &[Cycle],
-    elapsed: Duration,
-) -> RunReport {
-    let endpoints = options.config.endpoints();
-    let mut world = WorldView::new(endpoints);
-    let mut empty_since: Vec<Option<Instant>> = vec![None; endpoints];
-    let mut empty_episodes = 0;
-    let mut empty_time = Duration::ZERO;
-    let mut longest_empty = Duration::ZERO;
-    let mut regressions = 0;
-    let mut endpoint_updates = 0;
-    let end = times.last().copied().unwrap_or_else(Instant::now);
-    for (step, at) in steps.iter().zip(times) {
-        if let Event::Installed {
-            endpoint,
-            generation,
-            ..
-        } = step.event
-        {
-            if step.actor != Actor::Setup {
-                endpoint_updates += 1;
-            }
-            if world
-                .active(endpoint)
-                .is_some_and(|before| before > generation)
-            {
-                regressions += 1;
-            }
-        }
-        world.apply(step);
-        for (index, since) in empty_since.iter_mut().enumerate() {
-            match (world.resolves_empty(EndpointId(index)), *since) {
-                (true, None) => {
-                    empty_episodes += 1;
-                    *since = Some(*at);
-                }
-                (false, Some(start)) => {
-                    let stretch = at.duration_since(start);
-                    empty_time += stretch;
-                    longest_empty = longest_empty.max(stretch);
-                    *since = None;
-                }
-                _ => {}
-            }
+/// What a run's steps add up to, followed as they are logged.
+#[derive(Debug)]
+struct RunObserver {
+    check: PropertyCheck,
+    /// When each endpoint started resolving to nothing, while it does.
+    empty_since: Vec<Option<Instant>>,
+    empty_episodes: u64,
+    empty_time: Duration,
+    longest_empty: Duration,
+    regressions: u64,
+    endpoint_updates: u64,
+    /// When the last step was logged.
+    last: Option<Instant>,
+    /// The whole log, kept only when the step model can validate it.
+    kept: Option<Vec<Step>>,
+}
+
+/// A run's observer, shared with the trace that feeds it.
+type SharedObserver = Arc<std::sync::Mutex<RunObserver>>;
+
+impl RunObserver {
+    /// An observer of a zone of `endpoints` endpoints, keeping the log when `keep_log`.
+    fn new(endpoints: usize, keep_log: bool) -> Self {
+        Self {
+            check: PropertyCheck::new(endpoints),
+            empty_since: vec![None; endpoints],
+            empty_episodes: 0,
+            empty_time: Duration::ZERO,
+            longest_empty: Duration::ZERO,
+            regressions: 0,
+            endpoint_updates: 0,
+            last: None,
+            kept: keep_log.then(Vec::new),
         }
     }
-    let empty_at_end: Vec<EndpointId> = empty_since
-        .iter()
-        .enumerate()
-        .filter_map(|(index, since)| {
-            since.map(|start| {
-                let stretch = end.duration_since(start);
-                empty_time += stretch;
-                longest_empty = longest_empty.max(stretch);
-                EndpointId(index)
-            })
-        })
-        .collect();
-    let violations = check_properties(steps, endpoints);
-    let (validated, rejected) =
-        match validate_log(options.variant, options.config, Cycles::Unbounded, steps) {
-            Ok(_) => (true, None),
-            Err(Rejection::TooLarge(_)) => (false, None),
-            Err(rejection) => (false, Some(rejection.to_string())),
+
+    /// An observer for a run of `options`, and the trace that feeds it every step.
+    fn tracing(options: &RunOptions) -> (SharedObserver, Arc<Trace>) {
+        let endpoints = options.config.endpoints();
+        let validatable =
+            StepModel::new(options.variant, options.config, Cycles::Unbounded).is_ok();
+        let observer = Arc::new(std::sync::Mutex::new(RunObserver::new(
+            endpoints,
+            validatable,
+        )));
+        let sink = Arc::clone(&observer);
+        let trace = Trace::forwarding(move |step| {
+            let at = Instant::now();
+            lock(&sink).observe(step, at);
+        });
+        (observer, Arc::new(trace))
+    }
+
+    /// Takes step `step`, logged at `at`, into account.
+    fn observe(&mut self, step: Step, at: Instant) {
+        if matches!(step.event, Event::Installed { .. }) && step.actor != Actor::Setup {
+            self.endpoint_updates += 1;
+        }
+        let observed = self.check.observe(&step);
+        self.regressions += u64::from(observed.regressed);
+        let change = observed.emptiness;
+        for endpoint in change.emptied {
+            if let Some(since) = self.empty_since.get_mut(endpoint.0) {
+                self.empty_episodes += 1;
+                *since = Some(at);
+            }
+        }
+        for endpoint in change.refilled {
+            if let Some(start) = self.empty_since.get_mut(endpoint.0).and_then(Option::take) {
+                self.end_empty_stretch(at.duration_since(start));
+            }
+        }
+        self.last = Some(at);
+        if let Some(kept) = &mut self.kept {
+            kept.push(step);
+        }
+    }
+
+    fn end_empty_stretch(&mut self, stretch: Duration) {
+        self.empty_time += stretch;
+        self.longest_empty = self.longest_empty.max(stretch);
+    }
+
+    /// The report of the run `observer` followed.
+    fn report(
+        observer: &SharedObserver,
+        options: &RunOptions,
+        cycles: &[Cycle],
+        elapsed: Duration,
+    ) -> RunReport {
+        let mut observer = std::mem::replace(&mut *lock(observer), RunObserver::new(0, false));
+        let end = observer.last.unwrap_or_else(Instant::now);
+        let mut empty_at_end = Vec::new();
+        for index in 0..observer.empty_since.len() {
+            if let Some(start) = observer.empty_since[index].take() {
+                observer.end_empty_stretch(end.duration_since(start));
+                empty_at_end.push(EndpointId(index));
+            }
+        }
+        let (validated, rejected) = match &observer.kept {
+            Some(steps) => {
+                match validate_log(options.variant, options.config, Cycles::Unbounded, steps) {
+                    Ok(_) => (true, None),
+                    Err(Rejection::TooLarge(_)) => (false, None),
+                    Err(rejection) => (false, Some(rejection.to_string())),
+                }
+            }
+            None => (false, None),
         };
-    RunReport {
-        options: *options,
-        elapsed,
-        plans_published: options.config.generations() - 1,
-        plans_enacted: cycles
-            .iter()
-            .filter(|c| matches!(c, Cycle::Applied(_)))
-            .count() as u64,
-        endpoint_updates,
-        empty_episodes,
-        empty_time,
-        longest_empty,
-        regressions,
-        stuck: violations.iter().any(|v| v.property == Property::Progress),
-        empty_at_end,
-        violated: violations.iter().map(|v| v.property.name()).collect(),
-        validated,
-        rejected,
+        let violations = observer.check.finish();
+        RunReport {
+            options: *options,
+            elapsed,
+            plans_published: options.config.generations() - 1,
+            plans_enacted: cycles
+                .iter()
+                .filter(|c| matches!(c, Cycle::Applied(_)))
+                .count() as u64,
+            endpoint_updates: observer.endpoint_updates,
+            empty_episodes: observer.empty_episodes,
+            empty_time: observer.empty_time,
+            longest_empty: observer.longest_empty,
+            regressions: observer.regressions,
+            stuck: violations.iter().any(|v| v.property == Property::Progress),
+            empty_at_end,
+            violated: violations.iter().map(|v| v.property.name()).collect(),
+            validated,
+            rejected,
+        }
     }
+}
+
+/// Locks the observer; a panic while it was held leaves counts that are still valid.
+fn lock(observer: &SharedObserver) -> std::sync::MutexGuard<'_, RunObserver> {
+    observer
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -24,43 +24,7 @@ pub const SPAWN_LIMIT: Option<usize> = None;
 /// Why [`SPAWN_LIMIT`] is what it is.
 pub const SPAWN_LIMIT_REASON: &str = "shuttle runs any number of threads, as tasks on one";
 
-/// A mutual-exclusion lock whose guard gives `&mut T`.
-#[derive(Debug, Default)]
-pub struct Mutex<T> {
-    inner: ::shuttle::sync::Mutex<T>,
-}
-
-/// The guard of a locked [`Mutex`]; the lock is released when it is dropped.
-pub type MutexGuard<'a, T> = ::shuttle::sync::MutexGuard<'a, T>;
-
-impl<T> Mutex<T> {
-    /// Creates an unlocked mutex holding `value`.
-    pub fn new(value: T) -> Self {
-        Self {
-            inner: ::shuttle::sync::Mutex::new(value),
-        }
-    }
-
-    /// Blocks until the lock is free, then takes it.
-    #[track_caller]
-    pub fn lock(&self) -> MutexGuard<'_, T> {
-        // A poisoned mutex means another task panicked; shuttle reports that panic (with the
-        // schedule that replays it) itself, so there is nothing to recover here.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Takes the lock if it is free; `None` when another thread holds it.
-    #[track_caller]
-    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        match self.inner.try_lock() {
-            Ok(guard) => Some(guard),
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => None,
-        }
-    }
-}
+poison_free_mutex!(shuttle);
 
 /// Thread spawn, join and yield on shuttle's scheduler.
 pub mod thread {
