@@ -8,7 +8,9 @@ use std::convert::Infallible;
 use std::fmt;
 use std::time::Duration;
 
-use planrace::harness::{CheckError, Log, Model, Timeline, Violation, explore, explore_with};
+use planrace::harness::{
+    CheckError, Log, Model, Timeline, Violation, explore, explore_until_violation, explore_with,
+};
 use planrace::sync::{Mutex, model_builder, thread};
 use planrace::{ProtocolModel, Variant, witness};
 
@@ -77,6 +79,44 @@ fn an_execution_longer_than_the_branch_limit_makes_the_exploration_inconclusive(
         exploration
             .report()
             .contains("exceeded loom's max_branches (10)")
+    );
+}
+
+#[test]
+fn the_first_violation_ends_a_first_counterexample_exploration() {
+    let started = std::time::Instant::now();
+    let exploration =
+        explore_until_violation(protocol(Variant::Buggy, "2E1P4G2K"), None).expect("runs");
+    let seconds = started.elapsed().as_secs_f64();
+    let violated: Vec<_> = exploration
+        .outcomes
+        .iter()
+        .filter(|o| o.violated())
+        .collect();
+    assert!(!violated.is_empty());
+    for outcome in &exploration.outcomes {
+        let word = exploration.verdict_word(outcome);
+        let expected = if outcome.violated() {
+            "violated"
+        } else {
+            "inconclusive"
+        };
+        assert_eq!(word, expected, "{}", outcome.property);
+        if let Some(first) = &outcome.first {
+            assert_eq!(
+                first.execution, exploration.executions,
+                "the last one explored"
+            );
+        }
+    }
+    assert!(
+        exploration
+            .report()
+            .contains("stopped at the first violation")
+    );
+    println!(
+        "Buggy 2E1P4G2K: first counterexample at execution {} in {seconds:.3} s",
+        exploration.executions
     );
 }
 

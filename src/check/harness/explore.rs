@@ -50,6 +50,32 @@ pub fn explore_with<M: Model>(
     model: M,
     builder: &ModelBuilder,
 ) -> Result<Exploration<M>, CheckError<M::Error>> {
+    drive(model, builder, false)
+}
+
+/// Explores `model` like [`explore`] (`bound`, then `LOOM_MAX_PREEMPTIONS`), but stops at the
+/// first execution that violates any property: the fastest way to a counterexample. That
+/// property is `violated`; the others are `inconclusive`, since the exploration stopped early
+/// (the reason is on the report).
+///
+/// # Errors
+/// As [`explore_with`].
+pub fn explore_until_violation<M: Model>(
+    model: M,
+    bound: Option<usize>,
+) -> Result<Exploration<M>, CheckError<M::Error>> {
+    drive(model, &model_builder(bound)?, true)
+}
+
+/// The panic payload that ends an exploration at its first violation.
+struct FirstViolation;
+
+/// The exploration behind [`explore_with`] and [`explore_until_violation`].
+fn drive<M: Model>(
+    model: M,
+    builder: &ModelBuilder,
+    until_violation: bool,
+) -> Result<Exploration<M>, CheckError<M::Error>> {
     let tally: SharedTally<M> = Arc::new(std::sync::Mutex::new(Tally::new(&model)));
     let started = Instant::now();
     let (in_model, in_tally) = (model.clone(), Arc::clone(&tally));
@@ -63,6 +89,11 @@ pub fn explore_with<M: Model>(
         let mut tally = lock(&in_tally);
         tally.finish_execution(&in_model, result, &log);
         let execution = tally.executions;
+        if until_violation && tally.violating > 0 {
+            drop(tally);
+            // Unwinds out of loom without the panic hook's message; caught below.
+            std::panic::resume_unwind(Box::new(FirstViolation));
+        }
         if execution % PROGRESS_EVERY == 0 {
             // Straight to stderr: the test harness would hold eprintln! back until the end.
             let _ = writeln!(
@@ -82,6 +113,10 @@ pub fn explore_with<M: Model>(
     let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&model));
     let cut = match explored {
         Ok(cut) => cut,
+        Err(payload) if payload.is::<FirstViolation>() => Some(format!(
+            "stopped at the first violation, execution {}",
+            tally.executions
+        )),
         // loom's branch limit stops an execution it cannot finish exploring: the exploration
         // is cut short there, which is no verdict on the model either way.
         Err(payload) if panic_message(payload.as_ref()).contains(BRANCH_LIMIT_PANIC) => {

@@ -28,7 +28,7 @@ mod verdict_line;
 
 pub use error::CheckError;
 #[cfg(loom)]
-pub use explore::{PROGRESS_EVERY, explore, explore_with};
+pub use explore::{PROGRESS_EVERY, explore, explore_until_violation, explore_with};
 pub use log::Log;
 pub use model::{Model, Violation};
 pub use report::{Counterexample, Coverage, Exploration, PropertyOutcome, bound_label};
