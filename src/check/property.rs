@@ -51,7 +51,8 @@ impl fmt::Display for Property {
 pub type Violation = crate::check::harness::Violation<Property>;
 
 /// Checks every property over one execution's log; at most one violation per property, at the
-/// first step where it broke. Linear in the log: see [`PropertyCheck`].
+/// first step where it broke. Linear in the log: each step is checked as it comes, in
+/// constant work, without copying anything.
 pub fn check_properties(steps: &[Step], endpoints: usize) -> Vec<Violation> {
     let mut check = PropertyCheck::new(endpoints);
     for step in steps {

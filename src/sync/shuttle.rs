@@ -159,14 +159,14 @@ impl Scheduler for Recording {
 
 /// Runs `iteration` under `kind` seeded with each of `seeds` in turn, `per_seed` iterations a
 /// seed, until they are spent or an iteration asks to stop. `iteration` receives its number,
-/// counting from 1 across the seeds. Returns the number run and the schedule strings of the
-/// iterations that asked to keep theirs.
+/// counting from 1 across the seeds. Returns the schedule strings of the iterations that
+/// asked to keep theirs, with their numbers.
 pub(crate) fn run_schedules(
     kind: SchedulerKind,
     seeds: Range<u64>,
     per_seed: usize,
     iteration: impl Fn(u64) -> AfterIteration + Send + Sync + 'static,
-) -> (u64, Vec<(u64, String)>) {
+) -> Vec<(u64, String)> {
     let recorder = SharedRecorder::default();
     let iteration = Arc::new(iteration);
     for seed in seeds {
@@ -186,8 +186,7 @@ pub(crate) fn run_schedules(
             break;
         }
     }
-    let mut recorder = lock(&recorder);
-    (recorder.iteration, std::mem::take(&mut recorder.kept))
+    std::mem::take(&mut lock(&recorder).kept)
 }
 
 /// A schedule string that cannot be replayed.

@@ -79,7 +79,7 @@ fn drive<M: Model>(
     let tally: SharedTally<M> = Arc::new(std::sync::Mutex::new(Tally::new(&model)));
     let started = Instant::now();
     let (in_model, in_tally) = (model.clone(), Arc::clone(&tally));
-    let execution = move || {
+    let run_one = move || {
         let log = {
             let mut tally = lock(&in_tally);
             let next = tally.executions + 1;
@@ -107,7 +107,7 @@ fn drive<M: Model>(
         }
     };
     let explored = catch_unwind(AssertUnwindSafe(|| {
-        explore_every_interleaving(builder, execution, || lock(&tally).executions)
+        explore_every_interleaving(builder, run_one, || lock(&tally).executions)
     }));
     let seconds = started.elapsed().as_secs_f64();
     let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&model));

@@ -105,7 +105,7 @@ pub fn sample<M: Model>(model: M, sample: &Sample) -> Result<Exploration<M>, Che
     let (in_model, in_tally) = (model.clone(), Arc::clone(&tally));
     let until_first_violation = sample.until_first_violation;
     let label = format!("{} {}", sample.scheduler.name(), model.config());
-    let iteration = move |iteration| {
+    let run_one = move |iteration| {
         let log = lock(&in_tally).start(iteration);
         let result = in_model.execute(&log);
         let mut tally = lock(&in_tally);
@@ -130,13 +130,13 @@ pub fn sample<M: Model>(model: M, sample: &Sample) -> Result<Exploration<M>, Che
             sample.scheduler,
             sample.seeds.clone(),
             sample.per_seed,
-            iteration,
+            run_one,
         )
     }));
     let seconds = started.elapsed().as_secs_f64();
     let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&model));
     let schedules = match ran {
-        Ok((_, schedules)) => schedules,
+        Ok(schedules) => schedules,
         Err(payload) => return Err(tally.panicked(&model, payload.as_ref())),
     };
     if let Some(error) = tally.error.take() {
