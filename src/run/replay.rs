@@ -66,10 +66,7 @@ pub fn incident_script(variant: Variant) -> Vec<(Actor, Point)> {
             .into_iter()
             .chain([(enactor, Point::Write(endpoint))])
     };
-    let sweep = |enactor| {
-        let scan = scans.then_some((enactor, Point::SweepScan(endpoint)));
-        scan.into_iter().chain([(enactor, Point::Sweep)])
-    };
+    let scan = |enactor| scans.then_some((enactor, Point::SweepScan(endpoint)));
     let mut script = vec![
         (Actor::Planner, Point::Publish(Generation(2))),
         (a, Point::Pick),
@@ -80,13 +77,12 @@ pub fn incident_script(variant: Variant) -> Vec<(Actor, Point)> {
         (b, Point::Check(endpoint)),
     ];
     script.extend(write(b));
-    let b_sweep: Vec<_> = sweep(b).collect();
     // A non-atomic sweep reads the record before A's write and deletes after it.
-    let (b_scan, b_delete) = b_sweep.split_at(b_sweep.len() - 1);
-    script.extend_from_slice(b_scan);
+    script.extend(scan(b));
     script.extend(write(a));
-    script.extend_from_slice(b_delete);
-    script.extend(sweep(a));
+    script.push((b, Point::Sweep));
+    script.extend(scan(a));
+    script.push((a, Point::Sweep));
     script
 }
 

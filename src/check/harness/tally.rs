@@ -206,7 +206,7 @@ impl<M: Model> Tally<M> {
     }
 
     /// Gives the counterexamples of execution number `execution` the schedule that replays it.
-    #[cfg_attr(not(shuttle), allow(dead_code))]
+    #[cfg(shuttle)]
     pub(crate) fn attach_schedule(&mut self, execution: u64, schedule: &str) {
         let kept = self
             .found
