@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turn criterion's results for benches/throughput.rs into docs/benchmarks.svg and a Markdown
-table of medians on stdout.
+table of medians on stdout (the fixed-work runs: every Enactor runs one cycle per plan).
 
 Run after `cargo bench --bench throughput`:  python3 scripts/plot_benchmarks.py
 Needs only the standard library.
@@ -14,7 +14,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CRITERION = ROOT / "target" / "criterion"
 PLANS = 200  # benches/throughput.rs: PLANS
 ENACTORS = [1, 2, 3, 8]
-ENDPOINTS = [1, 64]
+ENDPOINTS = [1, 64, 1024]
 DESIGNS = [
     "Buggy", "Fixed", "RecheckBeforeWrite", "ConditionalWriteOnly", "GuardedSweepOnly",
     "GuardedSweepNonAtomic", "SkipDeletedPlan", "GlobalMutex", "AtomicLimit",
@@ -63,7 +63,8 @@ def table():
 
 
 def svg():
-    width, height, panel_w, panel_h, left, top = 1000, 470, 420, 300, 80, 50
+    height, panel_w, panel_h, left, top = 470, 320, 300, 80, 50
+    width = left + len(ENDPOINTS) * (panel_w + 80)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="DejaVu Sans, sans-serif" font-size="12">',
            '<rect width="100%" height="100%" fill="white"/>',
@@ -80,7 +81,7 @@ def svg():
             value = top_rate * tick / 4
             y = top + panel_h - panel_h * tick / 4
             out.append(f'<line x1="{x0}" y1="{y}" x2="{x0 + panel_w}" y2="{y}" stroke="#eee"/>')
-            out.append(f'<text x="{x0 - 6}" y="{y + 4}" text-anchor="end">{value / 1e3:,.0f}k</text>')
+            out.append(f'<text x="{x0 - 6}" y="{y + 4}" text-anchor="end">{value / 1e6:,.1f}M</text>')
         xs = {e: x0 + panel_w * (i + 0.5) / len(ENACTORS) for i, e in enumerate(ENACTORS)}
         for e, x in xs.items():
             out.append(f'<text x="{x}" y="{top + panel_h + 16}" text-anchor="middle">{e}</text>')
