@@ -92,17 +92,25 @@ pub use protocol::error::{ConfigError, StoreError, VariantError, ZoneError};
 pub use protocol::event::{Actor, Event, Step};
 pub use protocol::plan::{EndpointId, Generation, Plan, Target};
 pub use protocol::record::{Commit, Record};
+#[cfg(not(any(loom, shuttle)))]
+pub use protocol::record_server::{RecordServer, ServerError, ServerWrite};
 pub use protocol::rules::{SweepOutcome, SweepRule, WriteRule, is_newer};
 pub use protocol::schedule::Point;
 pub use protocol::script::{ScriptError, format_script, parse_script, script_of};
 pub use protocol::store::{PlanStore, StoreGuard};
 pub use protocol::variant::Variant;
 pub use protocol::zone::{RecordLock, Transaction, Zone};
+/// Enacting the plans on a real DNS server (the `dns` feature, real threads).
+#[cfg(all(feature = "dns", not(any(loom, shuttle))))]
+pub use run::dns;
 #[cfg(not(any(loom, shuttle)))]
 pub use run::fault::FaultPlan;
 #[cfg(not(any(loom, shuttle)))]
 pub use run::replay::{
     Replay, ReplayError, incident_config, incident_script, replay, replay_incident,
+    replay_on_server,
 };
 #[cfg(not(any(loom, shuttle)))]
-pub use run::runtime::{RunOptions, RunReport, run, run_interruptible, run_untraced};
+pub use run::runtime::{
+    RunOptions, RunReport, ServerRunError, run, run_interruptible, run_on_server, run_untraced,
+};

@@ -39,7 +39,21 @@ pub fn execute(
 ) -> Result<(), StoreError> {
     // std's Arc on purpose (see sync.rs): sharing the handle is not part of the protocol, and
     // loom's Arc would add a scheduling point for every clone and drop.
-    let world = Arc::new(World::new(config.endpoints(), trace));
+    execute_in(
+        Arc::new(World::new(config.endpoints(), trace)),
+        config,
+        variant,
+        schedule,
+    )
+}
+
+/// [`execute`] in a world made by the caller (on real threads, one whose zone is on a server).
+pub(crate) fn execute_in(
+    world: Arc<World>,
+    config: &Config,
+    variant: Variant,
+    schedule: Arc<dyn Schedule>,
+) -> Result<(), StoreError> {
     steady_state(&world, config.endpoints())?;
 
     let enactors: Vec<_> = (0..config.enactors())

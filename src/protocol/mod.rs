@@ -8,6 +8,7 @@
 //! - `event`: the log's vocabulary (who did what); `trace`: the log; `schedule`: the hook every
 //!   step reports to; `script`: a list of steps to force, and its text format;
 //! - `store`, `zone`: the plan store and the records with their transaction locks;
+//!   `record_server`: a server the records are also enacted on (real threads only);
 //! - `world`: what the actors share, and the steady state before the race;
 //! - `sweep`, `planner`, `enactor`: the actors (the sweep runs inside the Enactor);
 //! - `execution`: one run of a configuration, under loom or on real threads.
@@ -20,6 +21,8 @@ pub(crate) mod execution;
 pub(crate) mod plan;
 pub(crate) mod planner;
 pub(crate) mod record;
+#[cfg(not(any(loom, shuttle)))]
+pub(crate) mod record_server;
 pub(crate) mod rules;
 pub(crate) mod schedule;
 pub(crate) mod script;

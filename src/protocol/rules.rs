@@ -32,7 +32,7 @@ pub enum WriteRule {
 
 impl WriteRule {
     /// Whether the rule compares generations (a compare-and-swap on the record's generation).
-    fn is_conditional(self) -> bool {
+    pub fn compares_generations(self) -> bool {
         matches!(self, WriteRule::NewerOnly | WriteRule::NewerIfPlanExists)
     }
 
@@ -46,7 +46,7 @@ impl WriteRule {
     pub fn refuses(self, record: Record, generation: Generation) -> Option<Commit> {
         record
             .active
-            .filter(|active| self.is_conditional() && *active >= generation)
+            .filter(|active| self.compares_generations() && *active >= generation)
             .map(|active| Commit::Rejected { active })
     }
 

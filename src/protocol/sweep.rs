@@ -34,9 +34,18 @@ pub fn sweep(
                 |scanned| scanned.contains(&generation),
             )
         });
+    // The plans a record still points at: deleting them empties those records.
+    #[cfg(not(any(loom, shuttle)))]
+    let emptying: Vec<Generation> = deleted
+        .iter()
+        .copied()
+        .filter(|generation| store.is_referenced(*generation))
+        .collect();
     for generation in &deleted {
         store.delete(*generation);
     }
+    #[cfg(not(any(loom, shuttle)))]
+    world.zone.cleared_on_server(&emptying);
     world.trace.record(
         actor,
         Event::Swept {

@@ -31,6 +31,20 @@ impl World {
             trace,
         }
     }
+
+    /// Like [`World::new`], with every record also enacted on `server` (real threads only).
+    #[cfg(not(any(loom, shuttle)))]
+    pub fn on_server(
+        endpoints: usize,
+        trace: Arc<Trace>,
+        server: Arc<dyn crate::protocol::record_server::RecordServer>,
+    ) -> Self {
+        Self {
+            store: PlanStore::new(),
+            zone: Zone::on_server(endpoints, server),
+            trace,
+        }
+    }
 }
 
 /// The steady state before the race: generation 1 published and applied to every endpoint.

@@ -28,6 +28,18 @@ pub(crate) fn render_timeline(
     endpoints: usize,
     violations: &[Violation],
 ) -> String {
+    render_annotated_timeline(steps, endpoints, violations, &[])
+}
+
+/// [`render_timeline`] with `notes[i]`, when there is one, on a line of its own under step `i`
+/// (for the setup, the last setup step's note under the setup line).
+pub(crate) fn render_annotated_timeline(
+    steps: &[Step],
+    endpoints: usize,
+    violations: &[Violation],
+    notes: &[String],
+) -> String {
+    let note = |index: usize| notes.get(index).map(|note| format!("     {note}"));
     let actors = threads(steps);
     let mut timeline = Timeline::new(actors.iter().map(|a| a.label()).collect());
     let mut world = WorldView::new(endpoints);
@@ -42,6 +54,9 @@ pub(crate) fn render_timeline(
     if !setup.is_empty() {
         timeline.line(&format!("setup: {}", setup.join(", ")));
         timeline.line(&format!("     {world}"));
+        if let Some(note) = note(setup.len() - 1) {
+            timeline.line(&note);
+        }
     }
     timeline.header();
     for (index, step) in steps.iter().enumerate().skip(setup.len()) {
@@ -52,6 +67,9 @@ pub(crate) fn render_timeline(
         let after = world.to_string();
         if after != before {
             timeline.state(after);
+        }
+        if let Some(note) = note(index) {
+            timeline.line(&note);
         }
         for violation in violations.iter().filter(|v| v.step == index) {
             timeline.violated(violation);

@@ -1,6 +1,6 @@
 //! The incident's interleaving, forced step by step on real threads.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use thiserror::Error;
@@ -11,13 +11,15 @@ use crate::check::step_model::validate::{Rejection, validate as validate_log};
 use crate::protocol::config::Config;
 use crate::protocol::error::StoreError;
 use crate::protocol::event::{Actor, Step};
-use crate::protocol::execution::execute;
+use crate::protocol::execution::execute_in;
 use crate::protocol::plan::{EndpointId, Generation};
+use crate::protocol::record_server::RecordServer;
 use crate::protocol::schedule::Point;
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
+use crate::protocol::world::World;
 use crate::render::svg::render_svg;
-use crate::render::timeline::render_timeline;
+use crate::render::timeline::{render_annotated_timeline, render_timeline};
 use crate::run::scripted::Script;
 
 /// How long a scripted step may wait for its turn before the replay is declared diverged.
@@ -35,6 +37,9 @@ pub enum ReplayError {
     /// The run's log is not an execution the step model allows (trace validation).
     #[error("the step model rejects the run's log: {0}")]
     Rejected(Rejection),
+    /// The record server failed during the replay.
+    #[error("the record server failed: {0}")]
+    Server(String),
 }
 
 /// The config the incident replay runs: two Enactors, one endpoint, four generations, the
@@ -105,6 +110,12 @@ impl Replay {
         render_timeline(&self.steps, self.endpoints, &self.violations)
     }
 
+    /// The execution as a timeline with `notes[i]` under step `i` of [`Replay::steps`] (for
+    /// instance a DNS server's answer after that step).
+    pub fn timeline_with(&self, notes: &[String]) -> String {
+        render_annotated_timeline(&self.steps, self.endpoints, &self.violations, notes)
+    }
+
     /// The execution as an SVG sequence diagram titled `title`, with the step that emptied a
     /// record in red (or, when none did, the first violation).
     pub fn svg(&self, title: &str) -> String {
@@ -139,13 +150,61 @@ pub fn replay(
     config: Config,
     script: Vec<(Actor, Point)>,
 ) -> Result<Replay, ReplayError> {
-    let script = Arc::new(Script::new(script, PATIENCE));
     let trace = Arc::new(Trace::recording());
-    execute(&config, variant, script.clone(), Arc::clone(&trace))?;
-    if let Some(divergence) = script.divergence() {
-        return Err(ReplayError::Diverged(divergence));
+    let world = Arc::new(World::new(config.endpoints(), Arc::clone(&trace)));
+    follow(variant, config, script, &world)?;
+    finish(variant, config, trace.steps())
+}
+
+/// [`replay`] with every record also enacted on `server`, calling `after_step` after each
+/// step, in log order and while the step's locks are still held (so that what it asks the
+/// server is the state that step left): the replay, and what `after_step` returned for each
+/// step of its log.
+///
+/// # Errors
+/// As [`replay`]; [`ReplayError::Server`] if the server failed during the replay.
+pub fn replay_on_server<T: Send + 'static>(
+    variant: Variant,
+    config: Config,
+    script: Vec<(Actor, Point)>,
+    server: Arc<dyn RecordServer>,
+    after_step: impl Fn(&Step) -> T + Send + Sync + 'static,
+) -> Result<(Replay, Vec<T>), ReplayError> {
+    let seen: Arc<Mutex<Vec<(Step, T)>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let trace = Arc::new(Trace::forwarding(move |step| {
+        let after = after_step(&step);
+        log.lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((step, after));
+    }));
+    let world = Arc::new(World::on_server(config.endpoints(), trace, server));
+    follow(variant, config, script, &world)?;
+    if let Some(failure) = world.zone.server_failure() {
+        return Err(ReplayError::Server(failure));
     }
-    let steps = trace.steps();
+    let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
+    let (steps, afters): (Vec<Step>, Vec<T>) = seen.into_iter().unzip();
+    Ok((finish(variant, config, steps)?, afters))
+}
+
+/// Runs `script` in `world`.
+fn follow(
+    variant: Variant,
+    config: Config,
+    script: Vec<(Actor, Point)>,
+    world: &Arc<World>,
+) -> Result<(), ReplayError> {
+    let script = Arc::new(Script::new(script, PATIENCE));
+    execute_in(Arc::clone(world), &config, variant, script.clone())?;
+    match script.divergence() {
+        Some(divergence) => Err(ReplayError::Diverged(divergence)),
+        None => Ok(()),
+    }
+}
+
+/// Validates and checks a replayed log.
+fn finish(variant: Variant, config: Config, steps: Vec<Step>) -> Result<Replay, ReplayError> {
     let validated = match validate_log(variant, config, Cycles::OneEach, &steps) {
         Ok(_) => true,
         Err(Rejection::TooLarge(_)) => false,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
+use thiserror::Error;
 
 use crate::check::property::{Property, PropertyCheck};
 use crate::check::step_model::transition::{Cycles, StepModel};
@@ -19,6 +20,7 @@ use crate::protocol::event::{Actor, Event, Step};
 use crate::protocol::execution::join;
 use crate::protocol::plan::{EndpointId, Generation};
 use crate::protocol::planner::Planner;
+use crate::protocol::record_server::RecordServer;
 use crate::protocol::schedule::{FreeRun, Schedule};
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
@@ -101,7 +103,8 @@ pub fn run(options: &RunOptions, progress: &dyn Fn(u64, u64)) -> Result<RunRepor
         ControlFlow::Continue(())
     };
     let (observer, trace) = RunObserver::tracing(options);
-    let (cycles, elapsed, _) = drive(options, trace, &keep_going)?;
+    let world = Arc::new(World::new(options.config.endpoints(), trace));
+    let (cycles, elapsed, _) = drive(options, &world, &keep_going)?;
     Ok(RunObserver::report(&observer, options, &cycles, elapsed))
 }
 
@@ -116,7 +119,41 @@ pub fn run_interruptible(
     progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<RunReport>, StoreError> {
     let (observer, trace) = RunObserver::tracing(options);
-    let (cycles, elapsed, completed) = drive(options, trace, progress)?;
+    let world = Arc::new(World::new(options.config.endpoints(), trace));
+    let (cycles, elapsed, completed) = drive(options, &world, progress)?;
+    Ok(completed.then(|| RunObserver::report(&observer, options, &cycles, elapsed)))
+}
+
+/// Why a run on a server produced no report.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ServerRunError {
+    /// The run itself failed.
+    #[error("the run failed: {0}")]
+    Run(#[from] StoreError),
+    /// The server failed during the run (the first failure), so the run did not happen on it
+    /// as a report would claim.
+    #[error("the record server failed: {0}")]
+    Server(String),
+}
+
+/// Like [`run_interruptible`], with every record also enacted on `server` (for instance
+/// [`crate::dns::DnsZone`]): each write is decided by what the server holds and made there,
+/// conditioned on the generation read when the variant's rule compares generations.
+///
+/// # Errors
+/// [`ServerRunError::Server`] if the server failed at any point of the run;
+/// [`ServerRunError::Run`] as for [`run`].
+pub fn run_on_server(
+    options: &RunOptions,
+    server: Arc<dyn RecordServer>,
+    progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
+) -> Result<Option<RunReport>, ServerRunError> {
+    let (observer, trace) = RunObserver::tracing(options);
+    let world = Arc::new(World::on_server(options.config.endpoints(), trace, server));
+    let (cycles, elapsed, completed) = drive(options, &world, progress)?;
+    if let Some(failure) = world.zone.server_failure() {
+        return Err(ServerRunError::Server(failure));
+    }
     Ok(completed.then(|| RunObserver::report(&observer, options, &cycles, elapsed)))
 }
 
@@ -126,10 +163,11 @@ pub fn run_interruptible(
 /// # Errors
 /// A [`StoreError`] if the Planner's generations were not increasing (a Planner bug).
 pub fn run_untraced(options: &RunOptions) -> Result<Duration, StoreError> {
-    drive(options, Arc::new(Trace::disabled()), &|_, _| {
-        ControlFlow::Continue(())
-    })
-    .map(|(_, elapsed, _)| elapsed)
+    let world = Arc::new(World::new(
+        options.config.endpoints(),
+        Arc::new(Trace::disabled()),
+    ));
+    drive(options, &world, &|_, _| ControlFlow::Continue(())).map(|(_, elapsed, _)| elapsed)
 }
 
 /// The run itself: the Planner on this thread, an Enactor per thread woken over a channel
@@ -137,12 +175,11 @@ pub fn run_untraced(options: &RunOptions) -> Result<Duration, StoreError> {
 /// was published (false when `progress` stopped the run).
 fn drive(
     options: &RunOptions,
-    trace: Arc<Trace>,
+    world: &Arc<World>,
     progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
 ) -> Result<(Vec<Cycle>, Duration, bool), StoreError> {
     let config = options.config;
-    let world = Arc::new(World::new(config.endpoints(), trace));
-    steady_state(&world, config.endpoints())?;
+    steady_state(world, config.endpoints())?;
     let faults = Arc::new(Faults::new(options.faults, options.seed));
     let started = Instant::now();
 
@@ -150,7 +187,7 @@ fn drive(
         .map(|id| {
             let (wake_up, woken) = unbounded();
             let enactor = Enactor::new(id, options.variant, config.sweep_age());
-            let world = Arc::clone(&world);
+            let world = Arc::clone(world);
             let faults = Arc::clone(&faults);
             let handle = thread::spawn(move || enact(&enactor, &world, faults.as_ref(), &woken));
             (wake_up, handle)
@@ -161,7 +198,7 @@ fn drive(
     let mut published = Ok(());
     let mut completed = true;
     for (count, number) in (2..=config.generations()).enumerate() {
-        published = Planner::publish(Generation(number), &world, faults.as_ref());
+        published = Planner::publish(Generation(number), world, faults.as_ref());
         if published.is_err() {
             break;
         }
@@ -178,7 +215,7 @@ fn drive(
     drop(wake_ups);
     let cycles: Vec<Cycle> = enactors.into_iter().flat_map(join).collect();
     published?;
-    Enactor::new(0, options.variant, config.sweep_age()).run_cycle(&world, &FreeRun);
+    Enactor::new(0, options.variant, config.sweep_age()).run_cycle(world, &FreeRun);
     Ok((cycles, started.elapsed(), completed))
 }
 
