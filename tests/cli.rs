@@ -412,3 +412,20 @@ fn check_without_the_feature_says_how_to_get_it() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--features stateright"));
 }
+
+#[cfg(not(feature = "dns"))]
+#[test]
+fn a_zone_on_a_server_without_the_feature_says_how_to_get_it() {
+    for args in [
+        ["run", "--zone", "bind"],
+        ["replay", "--zone", "dns://127.0.0.1:15353"],
+    ] {
+        let output = planrace(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(text(&output.stderr).contains("--features dns"), "{args:?}");
+    }
+    assert_eq!(
+        planrace(&["replay", "--zone", "memory"]).status.code(),
+        Some(0)
+    );
+}

@@ -137,7 +137,7 @@ pub enum ServerRunError {
 }
 
 /// Like [`run_interruptible`], with every record also enacted on `server` (for instance
-/// [`crate::dns::DnsZone`]): each write is decided by what the server holds and made there,
+/// `planrace::dns::DnsZone` with the `dns` feature): each write is decided by what the server holds and made there,
 /// conditioned on the generation read when the variant's rule compares generations.
 ///
 /// # Errors

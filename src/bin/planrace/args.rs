@@ -76,6 +76,11 @@ pub struct RunArgs {
     /// Print JSON Lines: one object per run, then a summary object.
     #[arg(long)]
     pub json: bool,
+    /// Where the records live: `memory` (in process), `bind` (a throw-away BIND 9 named on
+    /// 127.0.0.1, removed at exit) or `dns://HOST:PORT` (a running server that accepts
+    /// updates of planrace.test.); the last two need the dns feature.
+    #[arg(long, default_value = "memory")]
+    pub zone: String,
 }
 
 /// `planrace replay`.
@@ -84,6 +89,11 @@ pub struct ReplayArgs {
     /// Protocol variant (every variant replays the incident as its Enactors take it).
     #[arg(long, default_value = "Buggy", value_parser = variant)]
     pub variant: Variant,
+    /// Where the records live (on a server, each step is followed by its answer): `memory` (in process), `bind` (a throw-away BIND 9 named on
+    /// 127.0.0.1, removed at exit) or `dns://HOST:PORT` (a running server that accepts
+    /// updates of planrace.test.); the last two need the dns feature.
+    #[arg(long, default_value = "memory")]
+    pub zone: String,
 }
 
 /// `planrace check`.

@@ -37,6 +37,13 @@ pub enum CommandError {
     /// A run failed.
     #[error("the run failed: {0}")]
     Run(#[from] planrace::StoreError),
+    /// `--zone` cannot be used.
+    #[error(transparent)]
+    Zone(#[from] crate::zone::ZoneError),
+    /// The DNS server failed during a run.
+    #[cfg(feature = "dns")]
+    #[error(transparent)]
+    Server(#[from] planrace::ServerRunError),
     /// A configuration the step model cannot hold.
     #[error(transparent)]
     StepModel(#[from] planrace::StepModelError),
@@ -146,6 +153,7 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
             runs: args.runs,
         })?;
     let interrupts = Interrupts::install().map_err(CommandError::Signals)?;
+    let server = crate::zone::open(&args.zone)?;
     let faults = faults(args);
     let progress = Progress::new();
     let (mut completed, mut empty_runs, mut stuck_runs) = (0, 0, 0);
@@ -156,7 +164,7 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
             faults,
             seed,
         };
-        let report = run_interruptible(&options, &|done, total| {
+        let keep_going = |done, total| {
             progress.show(|| {
                 format!(
                     "run {}/{}: {done}/{total} plans published",
@@ -169,7 +177,20 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
             } else {
                 ControlFlow::Continue(())
             }
-        })?;
+        };
+        let report = match &server {
+            None => run_interruptible(&options, &keep_going)?,
+            #[cfg(feature = "dns")]
+            Some(server) => {
+                server
+                    .zone
+                    .reset(args.config.endpoints())
+                    .map_err(crate::zone::ZoneError::from)?;
+                planrace::run_on_server(&options, server.zone.clone(), &keep_going)?
+            }
+            #[cfg(not(feature = "dns"))]
+            Some(server) => match *server {},
+        };
         let Some(report) = report else { break };
         completed += 1;
         let first_empty = report.empty_episodes > 0 && empty_runs == 0;
@@ -181,6 +202,10 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
             // Over many runs, the first one that emptied a record stands for the rest.
             progress.finish();
             out.line(&describe(&report))?;
+            #[cfg(feature = "dns")]
+            if let Some(server) = &server {
+                out.line(&server_answers(server, &report)?)?;
+            }
         }
         if interrupts.received().is_some() {
             break;
@@ -267,11 +292,29 @@ fn describe(report: &RunReport) -> String {
 }
 
 fn replay_command(args: &ReplayArgs, out: &Output) -> Result<(), CommandError> {
-    let replay = replay_incident(args.variant)?;
+    let (replay, on) = match crate::zone::open(&args.zone)? {
+        None => (replay_incident(args.variant)?, String::new()),
+        #[cfg(feature = "dns")]
+        Some(server) => {
+            let (replay, answers) = replay_on_server_zone(args.variant, &server)?;
+            let on = format!(
+                " on the DNS server {}\n\n{}",
+                server.zone.server(),
+                replay.timeline_with(&answers)
+            );
+            (replay, on)
+        }
+        #[cfg(not(feature = "dns"))]
+        Some(server) => match server {},
+    };
+    let timeline = if on.is_empty() {
+        format!("\n\n{}", replay.timeline())
+    } else {
+        on
+    };
     out.text(&format!(
-        "The incident's interleaving under {} (2E1P4G2K):\n\n{}",
+        "The incident's interleaving under {} (2E1P4G2K){timeline}",
         args.variant,
-        replay.timeline()
     ))?;
     let violated: Vec<&str> = replay
         .violations
@@ -284,4 +327,63 @@ fn replay_command(args: &ReplayArgs, out: &Output) -> Result<(), CommandError> {
         out.line(&format!("\nviolated: {}", violated.join(", ")))?;
     }
     Ok(())
+}
+
+/// The incident replayed with its records on `server`, and the server's answer for the
+/// endpoint after each step.
+#[cfg(feature = "dns")]
+fn replay_on_server_zone(
+    variant: planrace::Variant,
+    server: &crate::zone::ServerZone,
+) -> Result<(planrace::Replay, Vec<String>), CommandError> {
+    let config = planrace::incident_config();
+    server
+        .zone
+        .reset(config.endpoints())
+        .map_err(crate::zone::ZoneError::from)?;
+    let asker = server.zone.clone();
+    let endpoint = planrace::EndpointId(0);
+    let name = asker
+        .endpoint_name(endpoint)
+        .map_err(crate::zone::ZoneError::from)?;
+    let (replay, answers) = planrace::replay_on_server(
+        variant,
+        config,
+        planrace::incident_script(variant),
+        server.zone.clone(),
+        move |_| asker.answer(endpoint).map_err(|error| error.to_string()),
+    )?;
+    let notes = answers
+        .into_iter()
+        .map(|answer| match answer {
+            Ok(answer) => Ok(format!("dns: {name} {answer}")),
+            Err(error) => Err(ReplayError::Server(error)),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((replay, notes))
+}
+
+/// What the server answers for each endpoint after a run, and how many updates it took.
+#[cfg(feature = "dns")]
+fn server_answers(
+    server: &crate::zone::ServerZone,
+    report: &RunReport,
+) -> Result<String, CommandError> {
+    let (applied, refused) = server.zone.update_counts();
+    let mut text = format!(
+        "  on {}: {applied} updates applied, {refused} refused by their prerequisite (so far)",
+        server.zone.server()
+    );
+    for endpoint in (0..report.options.config.endpoints()).map(planrace::EndpointId) {
+        let name = server
+            .zone
+            .endpoint_name(endpoint)
+            .map_err(crate::zone::ZoneError::from)?;
+        let answer = server
+            .zone
+            .answer(endpoint)
+            .map_err(crate::zone::ZoneError::from)?;
+        text.push_str(&format!("\n  dns: {name} {answer}"));
+    }
+    Ok(text)
 }

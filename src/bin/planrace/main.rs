@@ -17,6 +17,8 @@ mod commands;
 mod interrupt;
 #[cfg(not(any(loom, shuttle)))]
 mod output;
+#[cfg(not(any(loom, shuttle)))]
+mod zone;
 
 #[cfg(not(any(loom, shuttle)))]
 fn main() -> std::process::ExitCode {
