@@ -62,6 +62,7 @@ pub struct SafeUpdatersDoctests;
 
 mod check;
 mod protocol;
+pub mod recovery;
 mod render;
 #[cfg(not(any(loom, shuttle)))]
 mod run;

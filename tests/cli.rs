@@ -429,3 +429,46 @@ fn a_zone_on_a_server_without_the_feature_says_how_to_get_it() {
         Some(0)
     );
 }
+
+#[test]
+fn recover_prints_one_line_per_run_and_json_on_request() {
+    let args = [
+        "recover",
+        "--hosts",
+        "500",
+        "--horizon-s",
+        "7200",
+        "--outage-s",
+        "1200",
+    ];
+    let output = planrace(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let line = stdout.lines().next().unwrap_or_default();
+    for field in [
+        "planrace-recovery policy=incident hosts=500 recovered=",
+        " recovery_s=",
+        " calls=",
+        " wasted=",
+        " peak_queue=",
+    ] {
+        assert!(line.contains(field), "{line}");
+    }
+    let json = planrace(&[&args[..], &["--json", "--policy", "budget"]].concat());
+    let value: serde_json::Value =
+        serde_json::from_str(text(&json.stdout).trim()).expect("one JSON object");
+    assert_eq!(value["kind"], "recovery");
+    assert_eq!(value["policy"], "budget");
+    assert_eq!(value["hosts"], 500);
+    let brooker = planrace(&["recover", "--brooker", "--clients", "10", "--trials", "5"]);
+    assert!(text(&brooker.stdout).starts_with("planrace-brooker clients=10 trials=5 "));
+    assert!(text(&brooker.stdout).contains(" calls_ratio="));
+    for bad in [
+        &["recover", "--policy", "jitter"][..],
+        &["recover", "--hosts", "0"],
+        &["recover", "--clients", "5"],
+        &["recover", "--brooker", "--policy", "budget"],
+    ] {
+        assert_eq!(planrace(bad).status.code(), Some(2), "{bad:?}");
+    }
+}

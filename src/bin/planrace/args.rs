@@ -3,6 +3,7 @@
 //! within a stated range, and a flag given twice refused.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use planrace::recovery::ClientPolicy;
 use planrace::{Config, MAX_GENERATIONS, MAX_LOCK_ATTEMPTS, Variant};
 
 /// Most runs one `planrace run` may make.
@@ -30,6 +31,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Check the step model exhaustively with stateright (needs the stateright feature).
     Check(CheckArgs),
+    /// Simulate the fleet's recovery after the outage (deterministic, virtual time).
+    Recover(RecoverArgs),
 }
 
 /// `planrace run`.
@@ -116,6 +119,56 @@ pub struct CheckArgs {
     pub port: Option<u64>,
 }
 
+/// `planrace recover`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+One line per run: planrace-recovery policy=<name> hosts=<N> recovered=<yes|no> \
+recovery_s=<float|none> calls=<N> wasted=<N> peak_queue=<N> ... \
+--brooker runs the calibration against \"Exponential Backoff And Jitter\" instead; \
+--scenarios runs docs/recovery.svg's comparison and, with --svg, writes the picture.")]
+pub struct RecoverArgs {
+    /// Droplets in the fleet [1-1000000].
+    #[arg(long, default_value_t = 100_000, value_parser = bounded::<1, 1_000_000>)]
+    pub hosts: u64,
+    /// Seconds the store stays unreachable [0-86400].
+    #[arg(long, default_value_t = 9_360, value_parser = bounded::<0, 86_400>)]
+    pub outage_s: u64,
+    /// Seconds simulated [60-604800].
+    #[arg(long, default_value_t = 43_200, value_parser = bounded::<60, 604_800>)]
+    pub horizon_s: u64,
+    /// Client policy: incident, fixed, exponential, full-jitter, equal-jitter,
+    /// decorrelated-jitter or budget (full jitter with a retry budget).
+    #[arg(long, default_value = "incident", value_parser = policy)]
+    pub policy: ClientPolicy,
+    /// Refuse calls while the lease manager's queue holds this many [1-10000000].
+    #[arg(long, value_parser = bounded::<1, 10_000_000>)]
+    pub throttle_queue: Option<u64>,
+    /// Restart the lease manager after this many seconds of collapse [60-86400].
+    #[arg(long, value_parser = bounded::<60, 86_400>)]
+    pub restart_after_s: Option<u64>,
+    /// Seed of the simulation's draws [0-18446744073709551615].
+    #[arg(long, default_value_t = 0, value_parser = bounded::<0, { u64::MAX }>)]
+    pub seed: u64,
+    /// Print JSON Lines instead: one object per run.
+    #[arg(long)]
+    pub json: bool,
+    /// Run the calibration against Brooker's backoff experiment instead.
+    #[arg(long, conflicts_with_all = ["scenarios", "policy", "throttle_queue", "restart_after_s"])]
+    pub brooker: bool,
+    /// Contending clients of the calibration [1-10000].
+    #[arg(long, default_value_t = 100, requires = "brooker", value_parser = bounded::<1, 10_000>)]
+    pub clients: u64,
+    /// Trials the calibration averages [1-100000].
+    #[arg(long, default_value_t = 100, requires = "brooker", value_parser = bounded::<1, 100_000>)]
+    pub trials: u64,
+    /// Run every policy and remedy of docs/recovery.svg instead.
+    #[arg(long, conflicts_with_all = ["policy", "throttle_queue", "restart_after_s"])]
+    pub scenarios: bool,
+    /// With --scenarios: write the picture to this file.
+    #[arg(long, requires = "scenarios")]
+    pub svg: Option<std::path::PathBuf>,
+}
+
 /// The faults `planrace run` can inject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FaultKind {
@@ -128,6 +181,11 @@ pub enum FaultKind {
 fn variant(text: &str) -> Result<Variant, String> {
     text.parse()
         .map_err(|e: planrace::VariantError| e.to_string())
+}
+
+fn policy(text: &str) -> Result<ClientPolicy, String> {
+    text.parse()
+        .map_err(|error: planrace::recovery::UnknownPolicy| error.to_string())
 }
 
 fn config(text: &str) -> Result<Config, String> {

@@ -1,10 +1,8 @@
 //! The commands: `run` (seeded runs on real threads), `replay` (the incident, forced) and
 //! `check` (the step model, in check.rs).
 
-use std::cell::Cell;
-use std::io::Write as _;
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use planrace::{FaultPlan, ReplayError, RunOptions, RunReport, replay_incident, run_interruptible};
 use thiserror::Error;
@@ -13,6 +11,8 @@ use crate::args::{Cli, Command, FaultKind, ReplayArgs, RunArgs};
 use crate::check::check_command;
 use crate::interrupt::{Interrupts, Signal};
 use crate::output::{Output, OutputError, RunLine, SummaryLine};
+use crate::progress::Progress;
+use crate::recover::recover_command;
 
 /// What went wrong running a command.
 #[derive(Debug, Error)]
@@ -44,6 +44,14 @@ pub enum CommandError {
     #[cfg(feature = "dns")]
     #[error(transparent)]
     Server(#[from] planrace::ServerRunError),
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why not.
+        source: std::io::Error,
+    },
     /// A configuration the step model cannot hold.
     #[error(transparent)]
     StepModel(#[from] planrace::StepModelError),
@@ -75,6 +83,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<Ended, CommandError> {
         Command::Run(args) => run_command(&args, out),
         Command::Replay(args) => replay_command(&args, out).map(|()| Ended::Done),
         Command::Check(args) => check_command(&args, out).map(|()| Ended::Done),
+        Command::Recover(args) => recover_command(&args, out).map(|()| Ended::Done),
     }
 }
 
@@ -105,43 +114,6 @@ fn faults(args: &RunArgs) -> FaultPlan {
         plan.burst_pause = Duration::from_micros(us);
     }
     plan
-}
-
-/// Prints progress to stderr at most four times a second, once a run has lasted a second.
-struct Progress {
-    started: Instant,
-    last: Cell<Instant>,
-    /// Whether a progress line is on screen, waiting for its newline.
-    shown: Cell<bool>,
-}
-
-impl Progress {
-    fn new() -> Self {
-        let now = Instant::now();
-        Self {
-            started: now,
-            last: Cell::new(now),
-            shown: Cell::new(false),
-        }
-    }
-
-    fn show(&self, text: impl FnOnce() -> String) {
-        let now = Instant::now();
-        if now.duration_since(self.started) >= Duration::from_secs(1)
-            && now.duration_since(self.last.get()) >= Duration::from_millis(250)
-        {
-            self.last.set(now);
-            self.shown.set(true);
-            let _ = write!(std::io::stderr(), "\r{}    ", text());
-        }
-    }
-
-    /// Ends the progress line on screen, if there is one, before other output.
-    fn finish(&self) {
-        if self.shown.replace(false) {
-            let _ = writeln!(std::io::stderr());
-        }
-    }
 }
 
 fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {

@@ -18,6 +18,10 @@ mod interrupt;
 #[cfg(not(any(loom, shuttle)))]
 mod output;
 #[cfg(not(any(loom, shuttle)))]
+mod progress;
+#[cfg(not(any(loom, shuttle)))]
+mod recover;
+#[cfg(not(any(loom, shuttle)))]
 mod zone;
 
 #[cfg(not(any(loom, shuttle)))]

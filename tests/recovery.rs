@@ -1,0 +1,122 @@
+//! The recovery simulation at the incident's scale: the incident's policy collapses and stays
+//! collapsed long after the trigger is gone, each fix recovers, the calibration against
+//! Brooker's experiment holds, and docs/recovery.svg is the picture the code draws.
+//!
+//! Fleet-scale runs take seconds in a release build and minutes in a debug one, so they are
+//! ignored in debug builds: `cargo test --release --test recovery` runs them (`.ci/run` does).
+#![cfg(not(any(loom, shuttle)))]
+
+use std::path::Path;
+
+use planrace::recovery::{
+    ClientPolicy, FleetConfig, RecoveryReport, Restart, calibrate, scenarios, simulate, svg,
+};
+
+/// The incident's fleet size order: the test's "fleet scale".
+const HOSTS: usize = 100_000;
+/// What "recovers in bounded time" means here: every lease back within two hours of the
+/// store's return.
+const BOUND_S: f64 = 2.0 * 3_600.0;
+
+fn run(config: FleetConfig) -> RecoveryReport {
+    let report = simulate(&config);
+    println!("{}", report.line());
+    report
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "fleet scale: run with --release")]
+fn the_incidents_policy_collapses_and_stays_collapsed() {
+    let report = run(FleetConfig::incident(HOSTS));
+    assert_eq!(report.recovery_s, None);
+    assert!(report.metastable, "goodput recovered at some point");
+    // The trigger ended at 3.6 h; the last hour of the 12 still has a full queue and almost
+    // no lease established.
+    let last_hour = &report.queue[report.queue.len() - 60..];
+    assert!(last_hour.iter().all(|q| *q > HOSTS / 2), "{last_hour:?}");
+    assert!(
+        report.wasted > report.config.hosts as u64,
+        "{}",
+        report.line()
+    );
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "fleet scale: run with --release")]
+fn each_fix_recovers_in_bounded_time() {
+    let incident = FleetConfig::incident(HOSTS);
+    let fixes = [
+        FleetConfig {
+            policy: "budget".parse().unwrap(),
+            ..incident.clone()
+        },
+        FleetConfig {
+            throttle_queue: Some(2_000),
+            ..incident.clone()
+        },
+        FleetConfig {
+            restart: Some(Restart {
+                after: 1_800.0,
+                down: 60.0,
+            }),
+            ..incident
+        },
+    ];
+    for fix in fixes {
+        let report = run(fix);
+        let recovered = report.recovery_s.expect("the fleet recovers");
+        assert!(recovered < BOUND_S, "{}", report.line());
+        assert!(!report.metastable, "{}", report.line());
+    }
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "fleet scale: run with --release")]
+fn the_same_seed_gives_the_same_result_at_fleet_scale() {
+    let config = FleetConfig {
+        policy: "decorrelated-jitter".parse().unwrap(),
+        seed: 42,
+        ..FleetConfig::incident(HOSTS)
+    };
+    assert_eq!(simulate(&config), simulate(&config));
+}
+
+#[test]
+fn full_jitter_needs_under_half_the_calls_of_plain_exponential_backoff() {
+    let calibration = calibrate(100, 100, 0);
+    println!("{}", calibration.line());
+    assert!(calibration.calls_ratio() < 0.5, "{}", calibration.line());
+    let (calls, time) = calibration.equal_over_full();
+    assert!(
+        calls > 1.0,
+        "equal jitter does more work than full jitter: {calls}"
+    );
+    assert!(time > 1.0, "and takes longer: {time}");
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "fleet scale: run with --release")]
+fn docs_recovery_svg_is_the_picture_the_code_draws() {
+    let runs = scenarios(HOSTS);
+    let reports: Vec<RecoveryReport> = runs.iter().map(|(_, config)| run(config.clone())).collect();
+    let labels: Vec<String> = runs.into_iter().map(|(label, _)| label).collect();
+    let drawn = svg(
+        &format!("Recovery of {HOSTS} droplets after 2.6 h without the store"),
+        &reports,
+        &labels,
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/recovery.svg");
+    if std::env::var_os("PLANRACE_BLESS").is_some() {
+        std::fs::write(&path, &drawn).expect("write docs/recovery.svg");
+    }
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        kept == drawn,
+        "docs/recovery.svg is out of date: cargo run --release -- recover --scenarios --svg docs/recovery.svg"
+    );
+    assert!(
+        ClientPolicy::ALL
+            .iter()
+            .all(|p| labels.contains(&p.name.to_owned()))
+    );
+}
