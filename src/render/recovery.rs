@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::recovery::fleet::RecoveryReport;
+use crate::render::svg::escape;
 
 const WIDTH: f64 = 960.0;
 const PANEL_HEIGHT: f64 = 230.0;
@@ -132,10 +133,4 @@ pub(crate) fn render_recovery_svg(
     }
     out.push_str("</svg>\n");
     out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

@@ -81,7 +81,8 @@ fn arrow_for(step: &Step) -> Arrow {
     }
 }
 
-fn escape(text: &str) -> String {
+/// `text` made safe inside SVG text and attribute values.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -137,8 +137,9 @@ pub enum ServerRunError {
 }
 
 /// Like [`run_interruptible`], with every record also enacted on `server` (for instance
-/// `planrace::dns::DnsZone` with the `dns` feature): each write is decided by what the server holds and made there,
-/// conditioned on the generation read when the variant's rule compares generations.
+/// `planrace::dns::DnsZone`, with the `dns` feature): each write is decided by what the server
+/// holds and made there, conditioned on the generation read when the variant's rule compares
+/// generations.
 ///
 /// # Errors
 /// [`ServerRunError::Server`] if the server failed at any point of the run;

@@ -1,5 +1,6 @@
-//! The commands: `run` (seeded runs on real threads), `replay` (the incident, forced) and
-//! `check` (the step model, in check.rs).
+//! The commands: `run` (seeded runs on real threads), `replay` (the incident, forced), `check`
+//! (the step model, in check.rs) and `recover` (the recovery simulation, in recover.rs). `run`
+//! and `replay` keep their records in process or on a DNS server (`--zone`, zone.rs).
 
 use std::ops::ControlFlow;
 use std::time::Duration;

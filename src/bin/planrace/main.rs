@@ -1,5 +1,6 @@
-//! `planrace`: run the DNS plan-update protocol on real threads, replay the incident, or check
-//! the step model. `planrace --help` and `planrace <command> --help` list every option.
+//! `planrace`: run the DNS plan-update protocol on real threads, replay the incident, check
+//! the step model, or simulate the fleet's recovery after the outage. `planrace --help` and
+//! `planrace <command> --help` list every option.
 //!
 //! Exit status: 0 on success (also when the reader of its output went away: a closed pipe ends
 //! it quietly); 1 when writing its output failed (a full disk); 2 for a bad command line;

@@ -43,9 +43,14 @@ impl Bind {
         for _ in 0..PORT_TRIES {
             let directory = fresh_directory()?;
             let port = free_port()?;
-            match Self::start_on(&named, directory, port) {
+            match Self::start_on(&named, directory.clone(), port) {
                 Ok(bind) => return Ok(bind),
-                Err(error) => last = Some(error),
+                Err(error) => {
+                    // A named that started was stopped by its Bind's drop; files written
+                    // before it started are removed here.
+                    let _ = fs::remove_dir_all(&directory);
+                    last = Some(error);
+                }
             }
         }
         Err(last.unwrap_or(DnsError::NamedNotFound))

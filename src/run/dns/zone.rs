@@ -4,7 +4,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode, UpdateMessage};
 use hickory_proto::rr::rdata::{A, TXT};
@@ -361,13 +361,19 @@ impl DnsZone {
         socket
             .connect(self.server)
             .map_err(io("connecting to the server"))?;
-        socket
-            .set_read_timeout(Some(per_try))
-            .map_err(io("setting a timeout"))?;
         let mut buffer = [0u8; MAX_ANSWER];
         for _ in 0..tries {
             socket.send(&bytes).map_err(io("sending"))?;
+            // Datagrams that are not the answer do not extend the wait.
+            let deadline = Instant::now() + per_try;
             loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                socket
+                    .set_read_timeout(Some(left))
+                    .map_err(io("setting a timeout"))?;
                 match socket.recv(&mut buffer) {
                     Ok(length) => {
                         let Ok(response) = Message::from_vec(&buffer[..length]) else {
