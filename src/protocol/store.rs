@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc as PlanArc;
 
+use crossbeam_utils::CachePadded;
+
 use crate::protocol::error::StoreError;
 use crate::protocol::plan::{Generation, Plan};
 use crate::sync::{Mutex, MutexGuard};
@@ -15,7 +17,11 @@ use crate::sync::{Mutex, MutexGuard};
 /// immutable value needs no modelled synchronization.
 #[derive(Debug, Default)]
 pub struct PlanStore {
-    plans: Mutex<Plans>,
+    // Cache-padded: the store's lock is the most contended word of the protocol, and a
+    // neighbour on its cache line (the zone's record table, in the shared World) would be
+    // invalidated at every lock and unlock. Measured: without the padding, adding one field
+    // to the zone made Fixed at 1,024 endpoints and 2 Enactors 0.40 -> 0.22 of GlobalMutex.
+    plans: CachePadded<Mutex<Plans>>,
 }
 
 #[derive(Debug, Default)]
