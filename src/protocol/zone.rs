@@ -12,7 +12,7 @@ use crate::protocol::record::{Commit, Record};
 #[cfg(not(any(loom, shuttle)))]
 use crate::protocol::record_server::{Attached, FirstFailure, RecordServer, ServerWrite};
 use crate::protocol::rules::WriteRule;
-use crate::protocol::store::PlanStore;
+use crate::protocol::store::{PlanStore, StoreGuard};
 use crate::sync::{Mutex, MutexGuard};
 
 /// How many times a conditional write on an attached server is tried again after another
@@ -132,15 +132,26 @@ impl Transaction<'_> {
         let mut store = store.lock();
         let commit = rule.decide(*self.record, generation, |g| store.contains(g));
         if let Commit::Installed { rollback } = commit {
-            let dropped = self.record.rollback;
-            *self.record = Record {
-                active: Some(generation),
-                rollback,
-            };
-            store.move_reference(generation, dropped);
+            self.install(&mut store, generation, rollback);
         }
         then(commit);
         commit
+    }
+
+    /// Points the record at `generation` with `rollback` as its rollback entry, and moves the
+    /// store's reference counts with it (under the store's lock, `store`).
+    fn install(
+        &mut self,
+        store: &mut StoreGuard<'_>,
+        generation: Generation,
+        rollback: Option<Generation>,
+    ) {
+        let dropped = self.record.rollback;
+        *self.record = Record {
+            active: Some(generation),
+            rollback,
+        };
+        store.move_reference(generation, dropped);
     }
 
     /// The commit decided by what the server holds: read the record's generation there,
@@ -204,12 +215,7 @@ impl Transaction<'_> {
                     return Err(then);
                 }
             }
-            let dropped = self.record.rollback;
-            *self.record = Record {
-                active: Some(generation),
-                rollback,
-            };
-            store.move_reference(generation, dropped);
+            self.install(&mut store, generation, rollback);
             then(commit);
             return Ok(commit);
         }
