@@ -70,6 +70,17 @@ pub mod sync;
 pub mod testing;
 
 pub use check::harness;
+pub use check::proof::conformance::{
+    Break, Conformance, Trace, check_conformance, search_violations,
+};
+pub use check::proof::invariant::{Conjunct, ProofProperty, conjuncts};
+pub use check::proof::obligation::Claim;
+pub use check::proof::prover::{
+    CONFORMANCE_SIZES, PropertyProof, ProofReport, ProofVerdict, ProveError, ProveOptions,
+    SEARCH_SIZES, SolverCall, VariantProof, prove,
+};
+pub use check::proof::solver::{Answer, QUERY_TIMEOUT, Solver, SolverError};
+pub use check::proof::transitions::StepKind;
 pub use check::property::{Property, Violation, check_properties};
 #[cfg(shuttle)]
 pub use check::protocol_model::sample;

@@ -15,6 +15,7 @@
 pub mod harness;
 #[cfg(loom)]
 pub(crate) mod matrix;
+pub(crate) mod proof;
 pub(crate) mod property;
 #[cfg(any(loom, shuttle))]
 pub(crate) mod protocol_model;

@@ -37,7 +37,7 @@ impl WriteRule {
     }
 
     /// Whether the rule checks that the plan being installed still exists.
-    fn checks_own_plan(self) -> bool {
+    pub fn checks_own_plan(self) -> bool {
         matches!(self, WriteRule::IfPlanExists | WriteRule::NewerIfPlanExists)
     }
 

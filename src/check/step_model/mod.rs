@@ -11,7 +11,6 @@
 
 #[cfg(any(loom, feature = "stateright"))]
 pub(crate) mod checker;
-#[cfg(any(loom, feature = "stateright"))]
 pub(crate) mod properties;
 pub(crate) mod state;
 pub(crate) mod transition;

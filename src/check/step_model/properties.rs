@@ -1,7 +1,10 @@
 //! The properties and witnesses, evaluated on one state of the step model. They say what the
 //! loom properties of `check::property` say of a log, state by state.
 
-use crate::check::step_model::state::{Pc, StepState};
+use crate::check::step_model::state::StepState;
+#[cfg(any(loom, feature = "stateright"))]
+use crate::check::step_model::state::Pc;
+#[cfg(any(loom, feature = "stateright"))]
 use crate::check::step_model::transition::StepModel;
 use crate::protocol::record::Commit;
 
@@ -24,8 +27,21 @@ pub(crate) fn monotonic_generation(state: &StepState) -> bool {
     })
 }
 
+/// `referenced_plans_kept`: every plan a record references, as its active or its rollback
+/// entry, is still in the store (the safety half of `progress`: no transaction can fail for a
+/// missing plan).
+pub(crate) fn referenced_plans_kept(state: &StepState) -> bool {
+    state.records.iter().all(|r| {
+        r.active
+            .into_iter()
+            .chain(r.rollback)
+            .all(|g| state.live.contains(g))
+    })
+}
+
 /// `progress`: when every step has been taken, every record holds the newest plan any
 /// Enactor picked.
+#[cfg(any(loom, feature = "stateright"))]
 pub(crate) fn progress(model: &StepModel, state: &StepState) -> bool {
     if !model.is_over(state) {
         return true;
@@ -36,6 +52,7 @@ pub(crate) fn progress(model: &StepModel, state: &StepState) -> bool {
 
 /// Witness `stale_plan_held`: an Enactor is about to write a plan older than what some record
 /// already holds.
+#[cfg(any(loom, feature = "stateright"))]
 pub(crate) fn stale_plan_held(state: &StepState) -> bool {
     let newest = state.records.iter().filter_map(|r| r.active).max();
     state.all_enactors().any(|e| {
@@ -44,12 +61,14 @@ pub(crate) fn stale_plan_held(state: &StepState) -> bool {
 }
 
 /// Witness `sweeper_deleted`: a published plan is gone from the store.
+#[cfg(any(loom, feature = "stateright"))]
 pub(crate) fn sweeper_deleted(state: &StepState) -> bool {
     (1..=state.published.0).any(|g| !state.live.contains(crate::protocol::plan::Generation(g)))
 }
 
 /// Witness `lock_busy`: an Enactor has found an endpoint's lock taken (it is on a later
 /// attempt, or giving up).
+#[cfg(any(loom, feature = "stateright"))]
 pub(crate) fn lock_busy(state: &StepState) -> bool {
     state
         .all_enactors()
@@ -58,6 +77,7 @@ pub(crate) fn lock_busy(state: &StepState) -> bool {
 
 /// Witness `write_lost_race`: a write found its lock taken, or a conditional write was just
 /// refused because a newer plan was already installed.
+#[cfg(any(loom, feature = "stateright"))]
 pub(crate) fn write_lost_race(state: &StepState) -> bool {
     lock_busy(state)
         || state.all_enactors().any(|e| {

@@ -22,8 +22,11 @@ pub enum Cycles {
     /// One cycle each while the Planner publishes, then Enactor A's next cycle alone after
     /// every thread has joined: what `execute` runs (under loom, in replays, under shuttle).
     OneEach,
-    /// A cycle per wake-up, as many as the run gives: what the real-thread runtime runs. Only
-    /// for validating logs; its state space is infinite.
+    /// Enactors that loop forever, each starting a new cycle when its last one is over, while
+    /// the Planner publishes every generation: what the real-thread runtime runs, what
+    /// `planrace check --cycles forever` checks, and the size the proof's conformance check
+    /// compares with. Its states are finite (the Planner stops at the configuration's last
+    /// generation) though its executions are not.
     Unbounded,
 }
 
@@ -123,7 +126,6 @@ impl StepModel {
     }
 
     /// The actor whose step `mover` takes, as the code's log names it.
-    #[cfg(any(loom, feature = "stateright"))]
     pub(crate) fn actor(&self, mover: Mover) -> Actor {
         match mover {
             Mover::Planner => Actor::Planner,
@@ -133,7 +135,6 @@ impl StepModel {
     }
 
     /// Every mover that can take a step in `state`.
-    #[cfg(any(loom, feature = "stateright"))]
     pub(crate) fn movers(&self, state: &StepState, movers: &mut Vec<Mover>) {
         if state.published.0 < self.config.generations() {
             movers.push(Mover::Planner);
@@ -167,7 +168,6 @@ impl StepModel {
 
     /// Whether `enactor` has a step it can take now: an unlock always can; a blocking lock
     /// waits while another Enactor holds it; a try-lock always goes (and may find it taken).
-    #[cfg(any(loom, feature = "stateright"))]
     fn can_step(&self, state: &StepState, enactor: &EnactorState) -> bool {
         if enactor.held.is_some() {
             return true;

@@ -1,0 +1,417 @@
+//! The link between the step model and the first-order model, checked on every reachable state
+//! of the step model with looping Enactors:
+//! - every successor the step model takes is a successor the first-order model allows
+//!   (`mismatches` counts those it refuses: they would break the chain);
+//! - the successors the first-order model allows beyond the step model's are counted by kind
+//!   (`abstracted`: the over-approximations, which only make the proof stronger);
+//! - every conjunct of the invariant holds in every reachable state (a conjunct that fails is a
+//!   wrong invariant), and each property's formula agrees with the step model's own function;
+//! - the shortest path to a state that violates a property is kept: the real violation a
+//!   refuted proof is settled with.
+//!
+//! The search is breadth-first over symmetry representatives (Enactors sorted), so the first
+//! violation found is a shortest one.
+
+use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::time::{Duration, Instant};
+
+use crate::check::proof::abstraction::{abstract_state, universe};
+use crate::check::proof::formula::{Evaluator, Structure, Term, Universe};
+use crate::check::proof::invariant::{ProofProperty, conjuncts};
+use crate::check::proof::successors::successors;
+use crate::check::proof::transitions::{FirstOrder, StepKind};
+use crate::check::step_model::properties::{
+    monotonic_generation, no_empty_record, referenced_plans_kept,
+};
+use crate::check::step_model::state::StepState;
+use crate::check::step_model::transition::{Cycles, Mover, StepModel, StepModelError};
+use crate::protocol::config::Config;
+use crate::protocol::event::Step;
+use crate::protocol::variant::Variant;
+
+/// A progress line goes to stderr this often during a long check.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+/// A path of the step model from its initial state, as the code's log would have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    /// The log: the setup, then one step per model step (unlocks are silent).
+    pub steps: Vec<Step>,
+    /// Model steps from the initial state (unlocks included).
+    pub depth: usize,
+}
+
+/// A break in the chain: a step-model successor the first-order model refuses, or a
+/// reachable state where a conjunct or a property's formula disagrees with the step model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Break {
+    /// What broke, in a sentence.
+    pub what: String,
+    /// How the step model reaches it.
+    pub trace: Trace,
+}
+
+/// What the conformance check found for one variant on one configuration.
+#[derive(Debug, Clone)]
+pub struct Conformance {
+    /// The variant.
+    pub variant: Variant,
+    /// The configuration, explored with looping Enactors.
+    pub config: Config,
+    /// Reachable states (symmetry representatives).
+    pub states: usize,
+    /// Step-model successors compared with the first-order model's.
+    pub transitions: u64,
+    /// Step-model successors the first-order model refuses.
+    pub mismatches: u64,
+    /// First-order successors the step model does not take, in all.
+    pub abstracted: u64,
+    /// The same, by kind of step.
+    pub abstracted_by_kind: BTreeMap<StepKind, u64>,
+    /// Step-model successors matched, by the kind of first-order step that matched them.
+    pub fired: BTreeMap<StepKind, u64>,
+    /// Conjuncts of the invariant evaluated on every state.
+    pub conjuncts: usize,
+    /// For each conjunct false in some reachable state, in how many.
+    pub conjunct_failures: BTreeMap<&'static str, u64>,
+    /// (state, property) pairs where the property's formula and the step model's function
+    /// disagree.
+    pub property_mismatches: u64,
+    /// The first breaks found, one per kind at most, each with its trace.
+    pub breaks: Vec<Break>,
+    /// For each property, the shortest path to a state that violates it, if any does.
+    pub violations: Vec<(ProofProperty, Trace)>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl Conformance {
+    /// Whether the two models agree: no step-model successor refused, no property whose
+    /// formula disagrees with the step model. (Which conjuncts must hold depends on what was
+    /// proven: see [`Conformance::conjunct_failures`].)
+    pub fn linked(&self) -> bool {
+        self.mismatches == 0 && self.property_mismatches == 0
+    }
+
+    /// (state, conjunct) pairs where a conjunct is false, in all.
+    pub fn total_conjunct_failures(&self) -> u64 {
+        self.conjunct_failures.values().sum()
+    }
+
+    /// The `planrace-conformance` line.
+    pub fn line(&self) -> String {
+        format!(
+            "planrace-conformance variant={} config={} cycles=forever states={} transitions={} \
+             mismatches={} abstracted={} conjuncts={} conjunct_failures={} \
+             property_mismatches={} seconds={:.2}",
+            self.variant,
+            self.config,
+            self.states,
+            self.transitions,
+            self.mismatches,
+            self.abstracted,
+            self.conjuncts,
+            self.total_conjunct_failures(),
+            self.property_mismatches,
+            self.seconds
+        )
+    }
+}
+
+/// The step model's own verdict on `property` in `state`.
+fn step_model_holds(property: ProofProperty, state: &StepState) -> bool {
+    match property {
+        ProofProperty::NoEmptyRecord => no_empty_record(state),
+        ProofProperty::MonotonicGeneration => monotonic_generation(state),
+        ProofProperty::ReferencedPlansKept => referenced_plans_kept(state),
+    }
+}
+
+fn representative(state: &StepState) -> StepState {
+    let mut representative = state.clone();
+    representative.enactors.sort_unstable();
+    representative
+}
+
+fn fingerprint(state: &StepState) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    state.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The search's memory: every representative once, with the index of the state it was
+/// first reached from.
+struct Explored {
+    states: Vec<StepState>,
+    parents: Vec<usize>,
+    index: HashMap<u64, usize>,
+}
+
+impl Explored {
+    /// The log of a shortest path to state `end`, as concrete steps from the initial state.
+    fn trace(&self, model: &StepModel, end: usize) -> Trace {
+        let mut chain = vec![end];
+        while let Some(parent) = chain.last().map(|c| self.parents[*c]).filter(|p| *p != usize::MAX) {
+            chain.push(parent);
+        }
+        chain.pop();
+        chain.reverse();
+        let mut steps = model.setup_steps();
+        let mut state = model.init();
+        let mut movers = Vec::new();
+        for target in &chain {
+            let target = &self.states[*target];
+            movers.clear();
+            model.movers(&state, &mut movers);
+            for mover in &movers {
+                let mut next = state.clone();
+                if let Ok(event) = model.step(&mut next, *mover)
+                    && representative(&next) == *target
+                {
+                    steps.extend(event.map(|event| Step {
+                        actor: model.actor(*mover),
+                        event,
+                    }));
+                    state = next;
+                    break;
+                }
+            }
+        }
+        Trace {
+            steps,
+            depth: chain.len(),
+        }
+    }
+}
+
+/// What one state's check adds to the counts.
+struct Checker<'a> {
+    universe: Universe,
+    first_order: Vec<crate::check::proof::transitions::Transition>,
+    conjuncts: Vec<(&'static str, Term)>,
+    properties: Vec<(ProofProperty, Term)>,
+    report: &'a mut Conformance,
+    /// Break descriptions and the state they were found in, to be traced at the end.
+    pending_breaks: Vec<(String, usize)>,
+    /// Properties already seen violated, with the state.
+    violated: Vec<(ProofProperty, usize)>,
+    /// Whether to compare with the first-order model (otherwise only look for violations).
+    compare: bool,
+}
+
+impl Checker<'_> {
+    fn holds(&self, state: &Structure, term: &Term) -> bool {
+        Evaluator {
+            universe: &self.universe,
+            state,
+            bindings: Vec::new(),
+        }
+        .holds(term)
+    }
+
+    fn note_break(&mut self, what: String, at: usize) {
+        let kind = what.split(':').next().unwrap_or_default().to_owned();
+        if !self.pending_breaks.iter().any(|(w, _)| w.starts_with(&kind)) {
+            self.pending_breaks.push((what, at));
+        }
+    }
+
+    /// Checks the state's conjuncts and properties.
+    fn check_state(&mut self, state: &StepState, structure: &Structure, at: usize) {
+        for (name, formula) in self.conjuncts.clone() {
+            if !self.holds(structure, &formula) {
+                *self.report.conjunct_failures.entry(name).or_default() += 1;
+                self.note_break(format!("conjunct {name}: false in a reachable state"), at);
+            }
+        }
+        for (property, formula) in self.properties.clone() {
+            let step_model = step_model_holds(property, state);
+            let first_order = !self.compare || self.holds(structure, &formula);
+            if self.compare && first_order != step_model {
+                self.report.property_mismatches += 1;
+                self.note_break(
+                    format!(
+                        "property {property}: the formula says {first_order}, the step model \
+                         says {step_model}"
+                    ),
+                    at,
+                );
+            }
+            if !step_model && !self.violated.iter().any(|(p, _)| *p == property) {
+                self.violated.push((property, at));
+            }
+        }
+    }
+
+    /// Compares the step model's successors of `state` with the first-order model's.
+    fn check_successors(
+        &mut self,
+        structure: &Structure,
+        taken: &[(Mover, Structure)],
+        at: usize,
+    ) {
+        let allowed = successors(&self.universe, &self.first_order, structure);
+        let mut matched: HashSet<&Structure> = HashSet::new();
+        for (mover, next) in taken {
+            self.report.transitions += 1;
+            match allowed.iter().find(|(s, _)| s == next) {
+                Some((s, kind)) => {
+                    *self.report.fired.entry(*kind).or_default() += 1;
+                    matched.insert(s);
+                }
+                None => {
+                    self.report.mismatches += 1;
+                    self.note_break(
+                        format!(
+                            "mismatch: the first-order model refuses the step model's step \
+                             {mover:?} from this state"
+                        ),
+                        at,
+                    );
+                }
+            }
+        }
+        let mut extra: HashSet<&Structure> = HashSet::new();
+        for (s, kind) in &allowed {
+            if !matched.contains(s) && extra.insert(s) {
+                self.report.abstracted += 1;
+                *self.report.abstracted_by_kind.entry(*kind).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// Explores every reachable state of `variant` on `config` with looping Enactors and checks
+/// each link there. Prints a progress line to stderr every few seconds.
+///
+/// # Errors
+/// [`StepModelError::TooLarge`] past the step model's limits.
+pub fn check_conformance(variant: Variant, config: Config) -> Result<Conformance, StepModelError> {
+    explore(variant, config, true)
+}
+
+/// The shortest violation of each property by `variant` on `config` with looping Enactors:
+/// the same search as [`check_conformance`], without the first-order side (several times
+/// faster). Its report counts states and violations only.
+///
+/// # Errors
+/// [`StepModelError::TooLarge`] past the step model's limits.
+pub fn search_violations(variant: Variant, config: Config) -> Result<Conformance, StepModelError> {
+    explore(variant, config, false)
+}
+
+fn explore(
+    variant: Variant,
+    config: Config,
+    first_order: bool,
+) -> Result<Conformance, StepModelError> {
+    let started = Instant::now();
+    let model = StepModel::new(variant, config, Cycles::Unbounded)?;
+    let mut report = Conformance {
+        variant,
+        config,
+        states: 0,
+        transitions: 0,
+        mismatches: 0,
+        abstracted: 0,
+        abstracted_by_kind: BTreeMap::new(),
+        fired: BTreeMap::new(),
+        conjuncts: 0,
+        conjunct_failures: BTreeMap::new(),
+        property_mismatches: 0,
+        breaks: Vec::new(),
+        violations: Vec::new(),
+        seconds: 0.0,
+    };
+    let all_conjuncts: Vec<(&'static str, Term)> = if first_order {
+        conjuncts().into_iter().map(|c| (c.name, c.formula)).collect()
+    } else {
+        Vec::new()
+    };
+    report.conjuncts = all_conjuncts.len();
+    let mut checker = Checker {
+        universe: universe(config),
+        first_order: if first_order {
+            FirstOrder::new(variant).transitions()
+        } else {
+            Vec::new()
+        },
+        conjuncts: all_conjuncts,
+        properties: ProofProperty::ALL.map(|p| (p, p.formula())).to_vec(),
+        report: &mut report,
+        pending_breaks: Vec::new(),
+        violated: Vec::new(),
+        compare: first_order,
+    };
+    let init = representative(&model.init());
+    let init_structure = abstract_state(&checker.universe, &init);
+    if first_order && !checker.holds(&init_structure, &FirstOrder::new(variant).init()) {
+        checker.note_break("init: the step model's initial state is not initial".into(), 0);
+    }
+    let mut explored = Explored {
+        index: HashMap::from([(fingerprint(&init), 0)]),
+        states: vec![init],
+        parents: vec![usize::MAX],
+    };
+    let mut movers = Vec::new();
+    let mut next_index = 0;
+    let mut last_report = Instant::now();
+    while next_index < explored.states.len() {
+        let at = next_index;
+        next_index += 1;
+        let state = explored.states[at].clone();
+        let structure = abstract_state(&checker.universe, &state);
+        checker.check_state(&state, &structure, at);
+        movers.clear();
+        model.movers(&state, &mut movers);
+        let mut taken = Vec::with_capacity(movers.len());
+        for mover in &movers {
+            let mut next = state.clone();
+            if model.step(&mut next, *mover).is_err() {
+                continue;
+            }
+            if first_order {
+                taken.push((*mover, abstract_state(&checker.universe, &next)));
+            }
+            let next = representative(&next);
+            if let Entry::Vacant(slot) = explored.index.entry(fingerprint(&next)) {
+                slot.insert(explored.states.len());
+                explored.states.push(next);
+                explored.parents.push(at);
+            }
+        }
+        if first_order {
+            checker.check_successors(&structure, &taken, at);
+        } else if checker.violated.len() == ProofProperty::ALL.len() {
+            break;
+        }
+        if last_report.elapsed() >= PROGRESS_EVERY {
+            last_report = Instant::now();
+            eprintln!(
+                "planrace: {} of {variant} {config}: {} of {} states, {:.1} s",
+                if first_order { "conformance" } else { "violation search" },
+                next_index,
+                explored.states.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let pending = std::mem::take(&mut checker.pending_breaks);
+    let violated = std::mem::take(&mut checker.violated);
+    report.states = explored.states.len();
+    report.breaks = pending
+        .into_iter()
+        .map(|(what, at)| Break {
+            what,
+            trace: explored.trace(&model, at),
+        })
+        .collect();
+    report.violations = violated
+        .into_iter()
+        .map(|(property, at)| (property, explored.trace(&model, at)))
+        .collect();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}

@@ -1,0 +1,561 @@
+//! The prover: every obligation of every variant and property, answered by a real SMT solver,
+//! turned into verdicts; each refuted property settled by a search of the step model for a
+//! real violation; and the conformance check that links the first-order model to the step
+//! model.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use thiserror::Error;
+
+use crate::check::harness::VerdictLine;
+use crate::check::proof::conformance::{Conformance, Trace, check_conformance, search_violations};
+use crate::check::proof::explain::explain;
+use crate::check::proof::invariant::{Conjunct, ProofProperty, conjuncts};
+use crate::check::proof::obligation::{Claim, Query, query};
+use crate::check::proof::solver::{Answer, Solver, SolverError};
+use crate::check::proof::transitions::{FirstOrder, StepKind};
+use crate::check::step_model::transition::StepModelError;
+use crate::protocol::config::Config;
+use crate::protocol::variant::Variant;
+
+/// The configurations the conformance check explores by default (looping Enactors): all
+/// variants finish in about a second each.
+pub const CONFORMANCE_SIZES: [&str; 1] = ["2E1P4G2K"];
+
+/// The configurations a refuted property's real violation is searched in, smallest first.
+pub const SEARCH_SIZES: [&str; 4] = ["2E1P4G2K", "3E1P4G2K", "2E2P4G2K", "3E2P4G2K"];
+
+/// What to prove, with what.
+#[derive(Debug, Clone)]
+pub struct ProveOptions {
+    /// The variants.
+    pub variants: Vec<Variant>,
+    /// The solver that answers the obligations.
+    pub solver: Solver,
+    /// Where the `.smt2` files go.
+    pub dir: PathBuf,
+    /// The configurations of the conformance check.
+    pub conformance: Vec<Config>,
+    /// The configurations of the search for a real violation, smallest first.
+    pub search: Vec<Config>,
+}
+
+impl ProveOptions {
+    /// Every variant, with `solver`, the files under `target/planrace/proof/`, and the
+    /// default sizes.
+    pub fn new(solver: Solver) -> Self {
+        let sizes = |list: &[&str]| list.iter().filter_map(|c| c.parse().ok()).collect();
+        Self {
+            variants: Variant::ALL.to_vec(),
+            solver,
+            dir: PathBuf::from("target/planrace/proof"),
+            conformance: sizes(&CONFORMANCE_SIZES),
+            search: sizes(&SEARCH_SIZES),
+        }
+    }
+}
+
+/// Why the prover could not finish.
+#[derive(Debug, Error)]
+pub enum ProveError {
+    /// The solver could not answer.
+    #[error(transparent)]
+    Solver(#[from] SolverError),
+    /// A query file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why not.
+        source: std::io::Error,
+    },
+    /// A configuration the step model cannot hold.
+    #[error(transparent)]
+    StepModel(#[from] StepModelError),
+}
+
+/// One solver call.
+#[derive(Debug, Clone)]
+pub struct SolverCall {
+    /// The variant.
+    pub variant: Variant,
+    /// The claim.
+    pub claim: Claim,
+    /// The query's file.
+    pub file: PathBuf,
+    /// The answer.
+    pub answer: Answer,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// A verdict of the proof, never stronger than what the solver and the search showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofVerdict {
+    /// Every obligation discharged: the property holds for every size.
+    Holds,
+    /// An obligation failed and the step model reaches a violation.
+    Violated,
+    /// Neither: a solver could not decide, or an obligation failed and no violation was
+    /// reached at the sizes searched, or the proof contradicts the step model.
+    Inconclusive,
+}
+
+impl ProofVerdict {
+    /// The verdict word.
+    pub fn word(self) -> &'static str {
+        match self {
+            ProofVerdict::Holds => "holds",
+            ProofVerdict::Violated => "violated",
+            ProofVerdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// What the proof found for one variant and one property.
+#[derive(Debug, Clone)]
+pub struct PropertyProof {
+    /// The variant.
+    pub variant: Variant,
+    /// The property.
+    pub property: ProofProperty,
+    /// The solver.
+    pub solver: Solver,
+    /// Obligations checked (init, steps, the property itself, each step's firing).
+    pub obligations: usize,
+    /// Obligations the solver refuted.
+    pub refuted: usize,
+    /// The verdict.
+    pub verdict: ProofVerdict,
+    /// Why the verdict is not `holds`, in a sentence (`None` when it holds).
+    pub reason: Option<String>,
+    /// The first refuted obligation told as a counterexample to induction.
+    pub counterexample: Option<String>,
+    /// The shortest real violation found, with the configuration it was found in.
+    pub violation: Option<(Config, Trace)>,
+    /// Seconds of solver time spent on its obligations.
+    pub seconds: f64,
+}
+
+impl PropertyProof {
+    /// The verdict line.
+    pub fn verdict_line(&self) -> VerdictLine {
+        VerdictLine {
+            checker: "smt".to_owned(),
+            variant: self.variant.to_string(),
+            property: self.property.to_string(),
+            config: "any".to_owned(),
+            bound: "none".to_owned(),
+            settings: vec![("solver".to_owned(), self.solver.to_string())],
+            counted: "obligations".to_owned(),
+            count: u64::try_from(self.obligations).unwrap_or(u64::MAX),
+            violations: u64::try_from(self.refuted).unwrap_or(u64::MAX),
+            verdict: self.verdict.word().to_owned(),
+            seconds: self.seconds,
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// The proof of one variant.
+#[derive(Debug, Clone)]
+pub struct VariantProof {
+    /// The variant.
+    pub variant: Variant,
+    /// One proof per property, in [`ProofProperty::ALL`] order.
+    pub properties: Vec<PropertyProof>,
+    /// The conformance checks, one per configuration.
+    pub conformance: Vec<Conformance>,
+    /// Every solver call.
+    pub calls: Vec<SolverCall>,
+}
+
+/// The whole proof.
+#[derive(Debug, Clone)]
+pub struct ProofReport {
+    /// One per variant.
+    pub variants: Vec<VariantProof>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl ProofReport {
+    /// Whether the report is what the design claims: `Fixed` holds for every property, every
+    /// other variant is refuted in at least one, and conformance found no break.
+    pub fn as_claimed(&self) -> bool {
+        self.variants.iter().all(|v| {
+            let links = v.conformance.iter().all(Conformance::linked);
+            let verdicts = v.properties.iter().map(|p| p.verdict);
+            links
+                && if v.variant == Variant::Fixed {
+                    verdicts.clone().all(|w| w == ProofVerdict::Holds)
+                } else {
+                    verdicts.clone().any(|w| w == ProofVerdict::Violated)
+                        && verdicts.clone().all(|w| w != ProofVerdict::Inconclusive)
+                }
+        })
+    }
+}
+
+impl fmt::Display for ProofReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for variant in &self.variants {
+            for proof in &variant.properties {
+                writeln!(f, "{}", proof.verdict_line())?;
+                if let Some(reason) = &proof.reason {
+                    writeln!(f, "  {reason}")?;
+                }
+                if let Some(example) = &proof.counterexample {
+                    write!(f, "{example}")?;
+                }
+                if let Some((config, trace)) = &proof.violation {
+                    writeln!(
+                        f,
+                        "  the step model violates it at {config} with looping Enactors \
+                         ({} model steps):\n{}",
+                        trace.depth,
+                        crate::render::timeline::render_timeline(
+                            &trace.steps,
+                            config.endpoints(),
+                            &[]
+                        )
+                    )?;
+                }
+            }
+        }
+        for variant in &self.variants {
+            for conformance in &variant.conformance {
+                writeln!(f, "{}", conformance.line())?;
+                for found in &conformance.breaks {
+                    writeln!(f, "  {} (reached in {} model steps)", found.what, found.trace.depth)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The queries of one property: init and every step for each conjunct of its support, the
+/// property from the support, and each step's firing.
+fn property_queries(
+    variant: Variant,
+    property: ProofProperty,
+    all: &[Conjunct],
+) -> Vec<(Query, PathBuf)> {
+    let first_order = FirstOrder::new(variant);
+    let transitions = first_order.transitions();
+    let init = first_order.init();
+    let names = property.support();
+    let support: Vec<&Conjunct> = all.iter().filter(|c| names.contains(&c.name)).collect();
+    let key = names.last().copied().unwrap_or_default();
+    let mut queries = Vec::new();
+    for conjunct in &support {
+        let claim = Claim::Init { conjunct: conjunct.name };
+        queries.push(query(variant, claim, &support, &init, None, Some(&conjunct.formula)));
+        for transition in &transitions {
+            let claim = Claim::Step { step: transition.kind, conjunct: conjunct.name };
+            queries.push(query(
+                variant,
+                claim,
+                &support,
+                &init,
+                Some(transition),
+                Some(&conjunct.formula),
+            ));
+        }
+    }
+    let goal = property.formula();
+    queries.push(query(variant, Claim::Implies { property }, &support, &init, None, Some(&goal)));
+    for transition in &transitions {
+        let claim = Claim::Fires { step: transition.kind };
+        queries.push(query(variant, claim, &support, &init, Some(transition), None));
+    }
+    queries
+        .into_iter()
+        .map(|q| {
+            let path = PathBuf::from(variant.name()).join(key).join(format!("{}.smt2", q.claim));
+            (q, path)
+        })
+        .collect()
+}
+
+/// Writes every query and runs `solver` on each, two at a time.
+fn answer_all(
+    solver: Solver,
+    dir: &Path,
+    queries: &[(Query, PathBuf)],
+) -> Result<HashMap<PathBuf, (Answer, f64)>, ProveError> {
+    let mut unique: Vec<&(Query, PathBuf)> = Vec::new();
+    for entry in queries {
+        if !unique.iter().any(|u| u.1 == entry.1) {
+            unique.push(entry);
+        }
+    }
+    for (query, path) in &unique {
+        let path = dir.join(path);
+        let write = |p: &Path| -> std::io::Result<()> {
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(p, &query.text)
+        };
+        write(&path).map_err(|source| ProveError::Write { path, source })?;
+    }
+    let next = Mutex::new(unique.iter());
+    let answers = Mutex::new(HashMap::new());
+    let failure = Mutex::new(None);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let Some((_, path)) = next.lock().map(|mut it| it.next().copied()).ok().flatten()
+                else {
+                    break;
+                };
+                match solver.run(&dir.join(path), false) {
+                    Ok(run) => {
+                        if let Ok(mut answers) = answers.lock() {
+                            answers.insert(path.clone(), (run.answer, run.seconds));
+                        }
+                    }
+                    Err(error) => {
+                        if let Ok(mut failure) = failure.lock() {
+                            failure.get_or_insert(error);
+                        }
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    if let Some(error) = failure.into_inner().ok().flatten() {
+        return Err(error.into());
+    }
+    Ok(answers.into_inner().unwrap_or_default())
+}
+
+/// The sentence of what `claim` breaks.
+fn broken(claim: Claim, all: &[Conjunct]) -> String {
+    let sentence = |name: &str| {
+        all.iter()
+            .find(|c| c.name == name)
+            .map_or(String::new(), |c| format!("{name}: {}", c.sentence))
+    };
+    match claim {
+        Claim::Init { conjunct } | Claim::Step { conjunct, .. } => sentence(conjunct),
+        Claim::Implies { property } => format!("{property}, from its support"),
+        Claim::Fires { step } => format!("the step {step} can never fire"),
+    }
+}
+
+/// Runs the first refuted query again for a model and tells it.
+fn counterexample(
+    solver: Solver,
+    dir: &Path,
+    query: &Query,
+    path: &Path,
+    all: &[Conjunct],
+) -> Result<String, ProveError> {
+    let file = dir.join(path.with_extension("cti.smt2"));
+    std::fs::write(&file, query.with_model())
+        .map_err(|source| ProveError::Write { path: file.clone(), source })?;
+    let run = solver.run(&file, true)?;
+    let title = format!(
+        "  counterexample to induction ({solver}, {}): the step breaks the invariant\n",
+        file.display()
+    );
+    Ok(match run.answer {
+        Answer::Sat => format!("{title}{}", explain(query, &run.rest, &broken(query.claim, all))),
+        other => format!(
+            "  {solver} answered {} when asked for the model of {}: no counterexample to show\n",
+            other.word(),
+            file.display()
+        ),
+    })
+}
+
+/// Proves what `options` asks, calling `progress` with a line as each variant starts.
+///
+/// # Errors
+/// A [`ProveError`] when the solver is missing or fails, a file cannot be written, or a
+/// configuration does not fit the step model.
+pub fn prove(
+    options: &ProveOptions,
+    mut progress: impl FnMut(&str),
+) -> Result<ProofReport, ProveError> {
+    let started = Instant::now();
+    options.solver.version()?;
+    let all = conjuncts();
+    let mut variants = Vec::new();
+    for variant in &options.variants {
+        progress(&format!("proving {variant} with {}", options.solver));
+        variants.push(prove_variant(*variant, options, &all)?);
+    }
+    Ok(ProofReport {
+        variants,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn prove_variant(
+    variant: Variant,
+    options: &ProveOptions,
+    all: &[Conjunct],
+) -> Result<VariantProof, ProveError> {
+    let per_property: Vec<(ProofProperty, Vec<(Query, PathBuf)>)> = ProofProperty::ALL
+        .into_iter()
+        .map(|p| (p, property_queries(variant, p, all)))
+        .collect();
+    let every: Vec<(Query, PathBuf)> =
+        per_property.iter().flat_map(|(_, q)| q.iter().cloned()).collect();
+    let answers = answer_all(options.solver, &options.dir, &every)?;
+    let conformance = options
+        .conformance
+        .iter()
+        .map(|config| check_conformance(variant, *config))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut properties = Vec::new();
+    for (property, queries) in &per_property {
+        properties.push(judge(variant, *property, queries, &answers, &conformance, options, all)?);
+    }
+    let mut calls: Vec<SolverCall> = Vec::new();
+    for (query, path) in &every {
+        if calls.iter().any(|c| c.file == options.dir.join(path)) {
+            continue;
+        }
+        if let Some((answer, seconds)) = answers.get(path) {
+            calls.push(SolverCall {
+                variant,
+                claim: query.claim,
+                file: options.dir.join(path),
+                answer: *answer,
+                seconds: *seconds,
+            });
+        }
+    }
+    Ok(VariantProof {
+        variant,
+        properties,
+        conformance,
+        calls,
+    })
+}
+
+/// Whether a step's firing is shown by a reachable state of the conformance check where the
+/// support holds (a concrete model of the invariant and the guard).
+fn fired_concretely(step: StepKind, support: &[&str], conformance: &[Conformance]) -> bool {
+    conformance.iter().any(|c| {
+        c.fired.get(&step).is_some_and(|n| *n > 0)
+            && support.iter().all(|name| !c.conjunct_failures.contains_key(name))
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    variant: Variant,
+    property: ProofProperty,
+    queries: &[(Query, PathBuf)],
+    answers: &HashMap<PathBuf, (Answer, f64)>,
+    conformance: &[Conformance],
+    options: &ProveOptions,
+    all: &[Conjunct],
+) -> Result<PropertyProof, ProveError> {
+    let support = property.support();
+    let mut proof = PropertyProof {
+        variant,
+        property,
+        solver: options.solver,
+        obligations: queries.len(),
+        refuted: 0,
+        verdict: ProofVerdict::Holds,
+        reason: None,
+        counterexample: None,
+        violation: None,
+        seconds: 0.0,
+    };
+    let mut first_refuted = None;
+    let mut undecided = Vec::new();
+    for (query, path) in queries {
+        let (answer, seconds) = answers.get(path).copied().unwrap_or((Answer::Unknown, 0.0));
+        proof.seconds += seconds;
+        let as_claimed = match answer {
+            Answer::Unsat => query.claim.wants_unsat(),
+            Answer::Sat => !query.claim.wants_unsat(),
+            Answer::Unknown => false,
+        };
+        match (query.claim, answer) {
+            _ if as_claimed => {}
+            // A step the solver cannot show firing is shown by a reachable state.
+            (Claim::Fires { step }, Answer::Unknown)
+                if fired_concretely(step, &support, conformance) => {}
+            (Claim::Fires { .. }, _) | (_, Answer::Unknown) => undecided.push(query.claim),
+            (_, Answer::Sat | Answer::Unsat) => {
+                proof.refuted += 1;
+                first_refuted.get_or_insert((query, path));
+            }
+        }
+    }
+    let reached = conformance
+        .iter()
+        .find_map(|c| c.violations.iter().find(|(p, _)| *p == property).map(|(_, t)| (c.config, t.clone())));
+    if let Some((query, path)) = first_refuted {
+        proof.counterexample =
+            Some(counterexample(options.solver, &options.dir, query, path, all)?);
+        proof.violation = match reached {
+            Some(found) => Some(found),
+            None => search(variant, property, &options.search)?,
+        };
+        (proof.verdict, proof.reason) = match &proof.violation {
+            Some(_) => (ProofVerdict::Violated, None),
+            None => (
+                ProofVerdict::Inconclusive,
+                Some(format!(
+                    "the invariant is not inductive for {variant}, and the step model with \
+                     looping Enactors reaches no violation at {}",
+                    sizes(&options.search)
+                )),
+            ),
+        };
+    } else if !undecided.is_empty() {
+        proof.verdict = ProofVerdict::Inconclusive;
+        proof.reason = Some(format!(
+            "{} could not decide {} obligation(s) (or showed a step that can never fire), the \
+             first {}",
+            options.solver,
+            undecided.len(),
+            undecided[0]
+        ));
+    } else if let Some((config, trace)) = reached {
+        proof.verdict = ProofVerdict::Inconclusive;
+        proof.reason = Some(format!(
+            "contradiction: every obligation was discharged, yet the step model violates it at \
+             {config} in {} steps: the first-order model does not describe the step model",
+            trace.depth
+        ));
+        proof.violation = Some((config, trace));
+    }
+    Ok(proof)
+}
+
+fn sizes(configs: &[Config]) -> String {
+    configs.iter().map(Config::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// The shortest violation of `property` in the smallest of `configs` that has one.
+fn search(
+    variant: Variant,
+    property: ProofProperty,
+    configs: &[Config],
+) -> Result<Option<(Config, Trace)>, ProveError> {
+    for config in configs {
+        let found = search_violations(variant, *config)?;
+        if let Some((_, trace)) = found.violations.into_iter().find(|(p, _)| *p == property) {
+            return Ok(Some((*config, trace)));
+        }
+    }
+    Ok(None)
+}
