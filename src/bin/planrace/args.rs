@@ -31,6 +31,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Check the step model exhaustively with stateright (needs the stateright feature).
     Check(CheckArgs),
+    /// Prove the protocol for every size with an SMT solver (needs z3 or cvc5 installed).
+    Prove(ProveArgs),
     /// Simulate the fleet's recovery after the outage (deterministic, virtual time).
     Recover(RecoverArgs),
 }
@@ -108,6 +110,10 @@ pub struct CheckArgs {
     /// The configuration to check (the step model holds up to 63 generations).
     #[arg(long, default_value = "3E3P5G2K", value_parser = config)]
     pub config: Config,
+    /// How many cycles each Enactor runs: one (then Enactor A's next cycle after every thread
+    /// has joined), or forever (each Enactor loops while the Planner publishes).
+    #[arg(long, value_enum, default_value_t = CyclesArg::One)]
+    pub cycles: CyclesArg,
     /// Print JSON Lines: one object per property.
     #[arg(long)]
     pub json: bool,
@@ -117,6 +123,50 @@ pub struct CheckArgs {
     /// The Explorer's port [1-65535]; implies --serve.
     #[arg(long, value_parser = bounded::<1, 65535>)]
     pub port: Option<u64>,
+}
+
+/// `--cycles`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CyclesArg {
+    /// One cycle per Enactor, as the loom suite runs the code.
+    One,
+    /// Enactors that loop forever.
+    Forever,
+}
+
+/// `planrace prove`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+One line per variant and property: planrace-verdict checker=smt variant=<V> property=<P> \
+config=any bound=none solver=<S> obligations=<N> violations=<N> verdict=<holds|violated|\
+inconclusive> seconds=<S>; a refuted property is followed by its counterexample to induction \
+and the step model's shortest violation. Then one planrace-conformance line per variant. The \
+queries are written under target/planrace/proof/ (rerun one with `z3 FILE` or `cvc5 --mbqi FILE`). \
+Exit status 3 when a link of the proof is broken (a conformance mismatch, or a proof the step \
+model contradicts).")]
+pub struct ProveArgs {
+    /// Prove only this variant (default: every variant).
+    #[arg(long, value_parser = variant)]
+    pub variant: Option<Variant>,
+    /// The solver that answers the obligations.
+    #[arg(long, value_enum, default_value_t = SolverArg::Z3)]
+    pub solver: SolverArg,
+    /// The configuration of the conformance check (looping Enactors; the step model holds up
+    /// to 63 generations).
+    #[arg(long, default_value = "2E1P4G2K", value_parser = config)]
+    pub conformance: Config,
+    /// Print JSON Lines: one object per property, per solver call and per conformance check.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--solver`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SolverArg {
+    /// z3 (Debian package z3).
+    Z3,
+    /// cvc5 (Debian package cvc5).
+    Cvc5,
 }
 
 /// `planrace recover`.

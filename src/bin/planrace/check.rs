@@ -15,9 +15,14 @@ pub fn check_command(args: &CheckArgs, out: &Output) -> Result<(), CommandError>
 
     use planrace::{Cycles, StepModel, check_step_model, serve_explorer};
 
+    use crate::args::CyclesArg;
     use crate::output::VerdictJson;
 
-    let model = StepModel::new(args.variant, args.config, Cycles::OneEach)?;
+    let cycles = match args.cycles {
+        CyclesArg::One => Cycles::OneEach,
+        CyclesArg::Forever => Cycles::Unbounded,
+    };
+    let model = StepModel::new(args.variant, args.config, cycles)?;
     // The port was checked to be 1-65535.
     let port = args.port.and_then(|port| u16::try_from(port).ok());
     if args.serve || port.is_some() {
@@ -43,6 +48,10 @@ pub fn check_command(args: &CheckArgs, out: &Output) -> Result<(), CommandError>
                 variant: line.variant,
                 property: line.property,
                 config: line.config,
+                cycles: match args.cycles {
+                    CyclesArg::One => "one",
+                    CyclesArg::Forever => "forever",
+                },
                 states: line.count,
                 violations: line.violations,
                 verdict: line.verdict,

@@ -1,5 +1,6 @@
 //! The commands: `run` (seeded runs on real threads), `replay` (the incident, forced), `check`
-//! (the step model, in check.rs) and `recover` (the recovery simulation, in recover.rs). `run`
+//! (the step model, in check.rs), `prove` (the proof for every size, in prove.rs) and
+//! `recover` (the recovery simulation, in recover.rs). `run`
 //! and `replay` keep their records in process or on a DNS server (`--zone`, zone.rs).
 
 use std::ops::ControlFlow;
@@ -10,6 +11,7 @@ use thiserror::Error;
 
 use crate::args::{Cli, Command, FaultKind, ReplayArgs, RunArgs};
 use crate::check::check_command;
+use crate::prove::prove_command;
 use crate::interrupt::{Interrupts, Signal};
 use crate::output::{Output, OutputError, RunLine, SummaryLine};
 use crate::progress::Progress;
@@ -56,6 +58,12 @@ pub enum CommandError {
     /// A configuration the step model cannot hold.
     #[error(transparent)]
     StepModel(#[from] planrace::StepModelError),
+    /// The proof could not run.
+    #[error(transparent)]
+    Prove(#[from] planrace::ProveError),
+    /// A link of the proof is broken: the report above says which.
+    #[error("a link of the proof is broken: {0}")]
+    ProofBroken(String),
     /// `check` in a build without the checker.
     #[cfg(not(feature = "stateright"))]
     #[error(
@@ -84,6 +92,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<Ended, CommandError> {
         Command::Run(args) => run_command(&args, out),
         Command::Replay(args) => replay_command(&args, out).map(|()| Ended::Done),
         Command::Check(args) => check_command(&args, out).map(|()| Ended::Done),
+        Command::Prove(args) => prove_command(&args, out).map(|()| Ended::Done),
         Command::Recover(args) => recover_command(&args, out).map(|()| Ended::Done),
     }
 }

@@ -3,7 +3,9 @@
 //! `planrace <command> --help` list every option.
 //!
 //! Exit status: 0 on success (also when the reader of its output went away: a closed pipe ends
-//! it quietly); 1 when writing its output failed (a full disk); 2 for a bad command line;
+//! it quietly); 1 when writing its output failed (a full disk); 2 for a bad command line or a
+//! command that could not run (a missing SMT solver, say); 3 when `prove` found a link of the
+//! proof broken;
 //! 130 or 143 when SIGINT or SIGTERM stopped it, after the summary of what completed.
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
@@ -20,6 +22,8 @@ mod interrupt;
 mod output;
 #[cfg(not(any(loom, shuttle)))]
 mod progress;
+#[cfg(not(any(loom, shuttle)))]
+mod prove;
 #[cfg(not(any(loom, shuttle)))]
 mod recover;
 #[cfg(not(any(loom, shuttle)))]
@@ -58,6 +62,10 @@ fn main() -> std::process::ExitCode {
         Err(commands::CommandError::Output(error)) => {
             eprintln!("planrace: error: {error}");
             ExitCode::from(1)
+        }
+        Err(error @ commands::CommandError::ProofBroken(_)) => {
+            eprintln!("planrace: error: {error}");
+            ExitCode::from(3)
         }
         Err(error) => {
             eprintln!("planrace: error: {error}\n(run `planrace --help` for usage)");

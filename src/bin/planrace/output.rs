@@ -144,6 +144,8 @@ pub struct VerdictJson {
     pub variant: String,
     pub property: String,
     pub config: String,
+    /// `one` or `forever`: how many cycles each Enactor ran.
+    pub cycles: &'static str,
     pub states: u64,
     pub violations: u64,
     pub verdict: String,

@@ -289,7 +289,7 @@ impl Checker<'_> {
 /// # Errors
 /// [`StepModelError::TooLarge`] past the step model's limits.
 pub fn check_conformance(variant: Variant, config: Config) -> Result<Conformance, StepModelError> {
-    explore(variant, config, true)
+    explore(variant, config, Some(variant))
 }
 
 /// The shortest violation of each property by `variant` on `config` with looping Enactors:
@@ -299,15 +299,18 @@ pub fn check_conformance(variant: Variant, config: Config) -> Result<Conformance
 /// # Errors
 /// [`StepModelError::TooLarge`] past the step model's limits.
 pub fn search_violations(variant: Variant, config: Config) -> Result<Conformance, StepModelError> {
-    explore(variant, config, false)
+    explore(variant, config, None)
 }
 
+/// Explores `variant`'s step model on `config`, comparing it with the first-order model of
+/// `against` (none: only look for violations).
 fn explore(
     variant: Variant,
     config: Config,
-    first_order: bool,
+    against: Option<Variant>,
 ) -> Result<Conformance, StepModelError> {
     let started = Instant::now();
+    let first_order = against.is_some();
     let model = StepModel::new(variant, config, Cycles::Unbounded)?;
     let mut report = Conformance {
         variant,
@@ -333,11 +336,7 @@ fn explore(
     report.conjuncts = all_conjuncts.len();
     let mut checker = Checker {
         universe: universe(config),
-        first_order: if first_order {
-            FirstOrder::new(variant).transitions()
-        } else {
-            Vec::new()
-        },
+        first_order: against.map_or_else(Vec::new, |v| FirstOrder::new(v).transitions()),
         conjuncts: all_conjuncts,
         properties: ProofProperty::ALL.map(|p| (p, p.formula())).to_vec(),
         report: &mut report,
@@ -347,7 +346,9 @@ fn explore(
     };
     let init = representative(&model.init());
     let init_structure = abstract_state(&checker.universe, &init);
-    if first_order && !checker.holds(&init_structure, &FirstOrder::new(variant).init()) {
+    if let Some(against) = against
+        && !checker.holds(&init_structure, &FirstOrder::new(against).init())
+    {
         checker.note_break("init: the step model's initial state is not initial".into(), 0);
     }
     let mut explored = Explored {
@@ -414,4 +415,27 @@ fn explore(
         .collect();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The check can fail: the step model of `Fixed` against the first-order model of a
+    /// variant without the compare-and-swap (which installs a stale plan where `Fixed`
+    /// refuses it) is caught with mismatches.
+    #[test]
+    fn a_first_order_model_that_differs_from_the_step_model_is_caught() {
+        let config: Config = "2E1P4G2K".parse().expect("valid");
+        for wrong in [Variant::Buggy, Variant::GuardedSweepOnly, Variant::SkipDeletedPlan] {
+            let report = explore(Variant::Fixed, config, Some(wrong)).expect("fits");
+            assert!(report.mismatches > 0, "{wrong}: {}", report.line());
+            assert!(
+                report.breaks.iter().any(|b| b.what.starts_with("mismatch")),
+                "{wrong}"
+            );
+        }
+        let right = explore(Variant::Fixed, config, Some(Variant::Fixed)).expect("fits");
+        assert_eq!(right.mismatches, 0);
+    }
 }

@@ -148,7 +148,8 @@ impl Model {
             self.generation(&format!("{when}.published"))
         );
         for (var, name) in enactors {
-            if self.values.contains_key(&format!("{when}.{var}.pc")) {
+            let duplicate = *var != "a" && self.bool("same_enactor");
+            if !duplicate && self.values.contains_key(&format!("{when}.{var}.pc")) {
                 let _ = writeln!(out, "    {}", self.enactor(when, var, name));
             }
         }
@@ -177,15 +178,7 @@ pub(crate) fn explain(query: &Query, answer: &str, broken: &str) -> String {
             .filter_map(|(probe, value)| Some((probe.key.clone(), value?)))
             .collect(),
     };
-    let witness_name = if model.bool("same_enactor") {
-        "Enactor A (the same)"
-    } else {
-        "Enactor B"
-    };
-    let enactors = [
-        ("a", "Enactor A".to_owned()),
-        ("i", witness_name.to_owned()),
-    ];
+    let enactors = [("a", "Enactor A".to_owned()), ("i", "Enactor B".to_owned())];
     let mut out = String::new();
     match query.claim {
         Claim::Step { step, .. } => {

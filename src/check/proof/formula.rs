@@ -264,8 +264,6 @@ pub(crate) enum Term {
     Ite(Box<Term>, Box<Term>, Box<Term>),
     /// Universal quantification over a domain.
     Forall(&'static str, Domain, Box<Term>),
-    /// Existential quantification over a domain.
-    Exists(&'static str, Domain, Box<Term>),
 }
 
 /// A variable.
@@ -343,11 +341,6 @@ impl Term {
     /// `∀ name ∈ domain. body`; over endpoints the range `0 ≤ name < N` is part of it.
     pub(crate) fn forall(name: &'static str, domain: Domain, body: Term) -> Term {
         Term::Forall(name, domain, Box::new(body))
-    }
-
-    /// `∃ name ∈ domain. body`.
-    pub(crate) fn exists(name: &'static str, domain: Domain, body: Term) -> Term {
-        Term::Exists(name, domain, Box::new(body))
     }
 
     /// `∀ generation g. member(g) → body(g)`: the only way the statements quantify over
@@ -453,14 +446,6 @@ impl Printer<'_> {
                 let _ = write!(out, "(forall (({name} {})) ", domain.sort());
                 match range(name, *domain) {
                     Some(range) => self.write(&range.implies((**body).clone()), out),
-                    None => self.write(body, out),
-                }
-                out.push(')');
-            }
-            Term::Exists(name, domain, body) => {
-                let _ = write!(out, "(exists (({name} {})) ", domain.sort());
-                match range(name, *domain) {
-                    Some(range) => self.write(&and([range, (**body).clone()]), out),
                     None => self.write(body, out),
                 }
                 out.push(')');
@@ -658,11 +643,6 @@ impl Evaluator<'_> {
             Term::Forall(name, domain, body) => {
                 let width = self.universe.width(*domain);
                 i64::from(self.all_values(name, width, body))
-            }
-            Term::Exists(name, domain, body) => {
-                let width = self.universe.width(*domain);
-                let negated = body.as_ref().clone().not();
-                i64::from(!self.all_values(name, width, &negated))
             }
         }
     }

@@ -59,14 +59,14 @@ impl fmt::Display for Claim {
 /// One query: a claim about a variant, as SMT-LIB text.
 #[derive(Debug, Clone)]
 pub(crate) struct Query {
-    /// The variant.
-    pub variant: Variant,
     /// The claim.
     pub claim: Claim,
     /// The SMT-LIB text, ending in `(check-sat)`.
     pub text: String,
     /// The terms whose values explain a model, each with the state it is read in.
     pub probes: Vec<Probe>,
+    /// Constants the probes name, fixed to pre-state terms: `(name, term)`.
+    pub anchors: Vec<(&'static str, String)>,
 }
 
 /// A term whose value a counterexample shows.
@@ -172,8 +172,15 @@ fn assume(out: &mut String, support: &[&Conjunct]) {
     }
 }
 
-/// The variables a claim's model is explained by.
-fn probes(claim: Claim, transition: Option<&Transition>, goal: Option<&Term>) -> Vec<Probe> {
+/// The terms a claim's model is explained by: the published generation; the mover's and the
+/// witness Enactor's locals; the records of the mover's endpoint and of the witness endpoint,
+/// each endpoint fixed as a constant of the pre-state so that before and after show the same
+/// record.
+fn probes(
+    claim: Claim,
+    transition: Option<&Transition>,
+    goal: Option<&Term>,
+) -> (Vec<Probe>, Vec<(&'static str, String)>) {
     let redefined = transition.map(Transition::redefined).unwrap_or_default();
     let mut probes = Vec::new();
     let mut add = |key: String, term: Term| {
@@ -192,14 +199,16 @@ fn probes(claim: Claim, transition: Option<&Transition>, goal: Option<&Term>) ->
     };
     add("published".into(), Term::App(StateFn::Published, Vec::new()));
     let mut enactors = Vec::new();
-    let mut endpoints = Vec::new();
+    let mut anchors = Vec::new();
     if transition.is_some_and(|t| t.params.first().is_some_and(|(n, _)| *n == "a")) {
         enactors.push("a");
-        endpoints.push(Term::App(StateFn::At, vec![Term::Var("a")]));
+        anchors.push(("ep_of_a", "(at a)".to_owned()));
     }
     match goal {
         Some(Term::Forall(name, Domain::Enactor, _)) => enactors.push(name),
-        Some(Term::Forall(name, Domain::Endpoint, _)) => endpoints.push(Term::Var(name)),
+        Some(Term::Forall(name, Domain::Endpoint, _)) => {
+            anchors.push(("ep_witness", (*name).to_owned()));
+        }
         _ => {}
     }
     for enactor in &enactors {
@@ -218,7 +227,8 @@ fn probes(claim: Claim, transition: Option<&Transition>, goal: Option<&Term>) ->
         let plan = Term::App(StateFn::Plan, vec![Term::Var(enactor)]);
         add(format!("{enactor}.plan_live"), Term::App(StateFn::Live, vec![plan]));
     }
-    for (index, endpoint) in endpoints.iter().enumerate() {
+    for (index, (name, _)) in anchors.iter().enumerate() {
+        let endpoint = Term::Var(name);
         add(format!("ep{index}.id"), endpoint.clone());
         for f in [StateFn::Active, StateFn::Rollback] {
             let value = Term::App(f, vec![endpoint.clone()]);
@@ -233,7 +243,7 @@ fn probes(claim: Claim, transition: Option<&Transition>, goal: Option<&Term>) ->
             smt: Printer::PRE.print(&same),
         });
     }
-    probes
+    (probes, anchors)
 }
 
 /// The query of `claim` for `variant`, assuming `support`.
@@ -283,27 +293,36 @@ pub(crate) fn query(
         deny(&mut text, goal, &printer);
     }
     text.push_str("(check-sat)\n");
+    let (probes, anchors) = probes(claim, transition, goal);
     Query {
-        variant,
         claim,
         text,
-        probes: probes(claim, transition, goal),
+        probes,
+        anchors,
     }
 }
 
 impl Query {
-    /// The query again, asking for the values of its probes after `sat`.
-    pub(crate) fn with_model(&self) -> String {
+    /// The query again, asking for the values of its probes after `sat`. With `small`, the
+    /// sizes and the published generation are bounded, so that a model is small enough to
+    /// read (a query that is `unsat` under the bounds is asked again without them).
+    pub(crate) fn with_model(&self, small: bool) -> String {
         let values: Vec<&str> = self.probes.iter().map(|p| p.smt.as_str()).collect();
+        let mut extra = String::new();
+        for (name, term) in &self.anchors {
+            let _ = writeln!(extra, "(declare-const {name} Int)\n(assert (= {name} {term}))");
+        }
+        if small {
+            extra.push_str(
+                "(assert (<= N 3))\n(assert (<= K 2))\n(assert (<= MAX_ATTEMPTS 3))\n\
+                 (assert (<= published 6))\n",
+            );
+        }
+        let body = self.text.trim_end().trim_end_matches("(check-sat)");
         format!(
-            "(set-option :produce-models true)\n{}(get-value ({}))\n",
-            self.text,
+            "(set-option :produce-models true)\n{body}; values that explain a model\n{extra}\
+             (check-sat)\n(get-value ({}))\n",
             values.join(" ")
         )
-    }
-
-    /// The file stem the query is written under.
-    pub(crate) fn stem(&self) -> String {
-        format!("{}-{}", self.variant, self.claim)
     }
 }

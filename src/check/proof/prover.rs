@@ -352,7 +352,7 @@ fn broken(claim: Claim, all: &[Conjunct]) -> String {
     }
 }
 
-/// Runs the first refuted query again for a model and tells it.
+/// Runs the first refuted query again for a model (a small one if there is one) and tells it.
 fn counterexample(
     solver: Solver,
     dir: &Path,
@@ -361,18 +361,28 @@ fn counterexample(
     all: &[Conjunct],
 ) -> Result<String, ProveError> {
     let file = dir.join(path.with_extension("cti.smt2"));
-    std::fs::write(&file, query.with_model())
-        .map_err(|source| ProveError::Write { path: file.clone(), source })?;
-    let run = solver.run(&file, true)?;
+    let mut run = None;
+    for small in [true, false] {
+        std::fs::write(&file, query.with_model(small))
+            .map_err(|source| ProveError::Write { path: file.clone(), source })?;
+        let answer = solver.run(&file, true)?;
+        let sat = answer.answer == Answer::Sat;
+        run = Some(answer);
+        if sat {
+            break;
+        }
+    }
     let title = format!(
-        "  counterexample to induction ({solver}, {}): the step breaks the invariant\n",
+        "  counterexample to induction ({solver}, {}):\n",
         file.display()
     );
-    Ok(match run.answer {
-        Answer::Sat => format!("{title}{}", explain(query, &run.rest, &broken(query.claim, all))),
+    Ok(match run {
+        Some(run) if run.answer == Answer::Sat => {
+            format!("{title}{}", explain(query, &run.rest, &broken(query.claim, all)))
+        }
         other => format!(
             "  {solver} answered {} when asked for the model of {}: no counterexample to show\n",
-            other.word(),
+            other.map_or("nothing", |r| r.answer.word()),
             file.display()
         ),
     })
@@ -499,45 +509,55 @@ fn judge(
             }
         }
     }
-    let reached = conformance
-        .iter()
-        .find_map(|c| c.violations.iter().find(|(p, _)| *p == property).map(|(_, t)| (c.config, t.clone())));
+    let reached = conformance.iter().find_map(|c| {
+        c.violations
+            .iter()
+            .find(|(p, _)| *p == property)
+            .map(|(_, t)| (c.config, t.clone()))
+    });
+    if first_refuted.is_none() && undecided.is_empty() {
+        // Proven: the step model must agree, or a link of the chain is broken.
+        if let Some((config, trace)) = reached {
+            proof.verdict = ProofVerdict::Inconclusive;
+            proof.reason = Some(format!(
+                "contradiction: every obligation was discharged, yet the step model violates \
+                 it at {config} in {} steps: the first-order model does not describe the step \
+                 model",
+                trace.depth
+            ));
+            proof.violation = Some((config, trace));
+        }
+        return Ok(proof);
+    }
     if let Some((query, path)) = first_refuted {
         proof.counterexample =
             Some(counterexample(options.solver, &options.dir, query, path, all)?);
-        proof.violation = match reached {
-            Some(found) => Some(found),
-            None => search(variant, property, &options.search)?,
-        };
-        (proof.verdict, proof.reason) = match &proof.violation {
-            Some(_) => (ProofVerdict::Violated, None),
-            None => (
-                ProofVerdict::Inconclusive,
-                Some(format!(
-                    "the invariant is not inductive for {variant}, and the step model with \
-                     looping Enactors reaches no violation at {}",
-                    sizes(&options.search)
-                )),
-            ),
-        };
-    } else if !undecided.is_empty() {
-        proof.verdict = ProofVerdict::Inconclusive;
-        proof.reason = Some(format!(
-            "{} could not decide {} obligation(s) (or showed a step that can never fire), the \
-             first {}",
-            options.solver,
-            undecided.len(),
-            undecided[0]
-        ));
-    } else if let Some((config, trace)) = reached {
-        proof.verdict = ProofVerdict::Inconclusive;
-        proof.reason = Some(format!(
-            "contradiction: every obligation was discharged, yet the step model violates it at \
-             {config} in {} steps: the first-order model does not describe the step model",
-            trace.depth
-        ));
-        proof.violation = Some((config, trace));
     }
+    let not_proven = match (first_refuted, undecided.first()) {
+        (Some(_), _) => format!("the invariant is not inductive for {variant}"),
+        (None, Some(claim)) => format!(
+            "{} could not decide {} obligation(s) (the first: {claim}), or showed a step that \
+             can never fire",
+            options.solver,
+            undecided.len()
+        ),
+        (None, None) => String::new(),
+    };
+    proof.violation = match reached {
+        Some(found) => Some(found),
+        None => search(variant, property, &options.search)?,
+    };
+    (proof.verdict, proof.reason) = match &proof.violation {
+        Some(_) => (ProofVerdict::Violated, Some(format!("{not_proven}; a real violation settles it"))),
+        None => (
+            ProofVerdict::Inconclusive,
+            Some(format!(
+                "{not_proven}, and the step model with looping Enactors reaches no violation at \
+                 {}",
+                sizes(&options.search)
+            )),
+        ),
+    };
     Ok(proof)
 }
 

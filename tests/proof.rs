@@ -1,0 +1,144 @@
+//! The proof for every size (`planrace prove`), checked end to end with both solvers: `Fixed`
+//! holds for every property; every other variant is refuted, each refutation explained by a
+//! counterexample to induction and settled by a real violation of the step model; the
+//! first-order model takes every step the step model takes (no mismatch), and `Fixed`'s
+//! invariant holds in every reachable state.
+//!
+//! Needs the Debian packages `z3` and `cvc5` (`.ci/run` installs them): a missing solver fails
+//! the test, it is never skipped. The conformance sizes grow with the build: the default
+//! `cargo test` (debug) explores 2E1P4G2K, the release builds of the loom suite 3E1P4G2K and
+//! 2E2P4G2K as well. Not in the shuttle build: it would only repeat the loom suite's run.
+#![cfg(not(shuttle))]
+
+use planrace::{
+    Config, ProofProperty, ProofReport, ProofVerdict, ProveOptions, SEARCH_SIZES, Solver,
+    Variant, check_conformance, prove, search_violations,
+};
+
+fn sizes() -> Vec<Config> {
+    let names: &[&str] = if cfg!(debug_assertions) {
+        &["2E1P4G2K"]
+    } else {
+        &["2E1P4G2K", "3E1P4G2K", "2E2P4G2K"]
+    };
+    names.iter().map(|c| c.parse().expect("valid")).collect()
+}
+
+fn proof_with(solver: Solver, dir: &str) -> ProofReport {
+    let mut options = ProveOptions::new(solver);
+    options.dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(dir);
+    let report = prove(&options, |line| eprintln!("{line}"))
+        .unwrap_or_else(|e| panic!("the proof could not run: {e}"));
+    println!("{report}");
+    report
+}
+
+fn assert_proof(report: &ProofReport) {
+    for variant in &report.variants {
+        for proof in &variant.properties {
+            let what = format!("{} {}", proof.variant, proof.property);
+            match proof.verdict {
+                ProofVerdict::Holds => {
+                    assert_eq!(proof.refuted, 0, "{what}");
+                    assert!(proof.violation.is_none(), "{what}");
+                }
+                ProofVerdict::Violated => {
+                    let (_, trace) = proof.violation.as_ref().expect("a real violation");
+                    assert!(trace.depth > 0, "{what}");
+                    if proof.refuted > 0 {
+                        let cti = proof.counterexample.as_deref().unwrap_or_default();
+                        assert!(cti.contains("before:") && cti.contains("after:"), "{what}: {cti}");
+                    }
+                }
+                ProofVerdict::Inconclusive => panic!("{what} is inconclusive: {:?}", proof.reason),
+            }
+        }
+        let verdicts: Vec<ProofVerdict> = variant.properties.iter().map(|p| p.verdict).collect();
+        if variant.variant == Variant::Fixed {
+            assert!(verdicts.iter().all(|v| *v == ProofVerdict::Holds), "{verdicts:?}");
+        } else {
+            assert!(
+                verdicts.contains(&ProofVerdict::Violated),
+                "{} is refuted in no property",
+                variant.variant
+            );
+        }
+        for conformance in &variant.conformance {
+            assert!(conformance.linked(), "{}", conformance.line());
+        }
+    }
+    assert!(report.as_claimed());
+}
+
+#[test]
+fn z3_proves_fixed_and_refutes_every_broken_variant() {
+    assert_proof(&proof_with(Solver::Z3, "proof-z3"));
+}
+
+#[test]
+fn cvc5_agrees() {
+    let report = proof_with(Solver::Cvc5, "proof-cvc5");
+    assert_proof(&report);
+}
+
+/// What the proof says of a property agrees with an exhaustive search of the step model: a
+/// property proven for every size has no violation at the search's sizes either.
+#[test]
+fn every_proven_property_has_no_violation_in_the_step_model() {
+    let report = proof_with(Solver::Z3, "proof-search");
+    for variant in &report.variants {
+        let proven: Vec<ProofProperty> = variant
+            .properties
+            .iter()
+            .filter(|p| p.verdict == ProofVerdict::Holds)
+            .map(|p| p.property)
+            .collect();
+        for config in SEARCH_SIZES.iter().take(if cfg!(debug_assertions) { 2 } else { 4 }) {
+            let config: Config = config.parse().expect("valid");
+            let search = search_violations(variant.variant, config).expect("fits");
+            for (property, trace) in &search.violations {
+                assert!(
+                    !proven.contains(property),
+                    "{} {property} is proven, yet violated at {config} in {} steps",
+                    variant.variant,
+                    trace.depth
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_first_order_model_takes_every_step_of_the_step_model() {
+    for config in sizes() {
+        for variant in Variant::ALL {
+            let conformance = check_conformance(variant, config).expect("fits");
+            println!("{}", conformance.line());
+            assert!(conformance.transitions > 0);
+            assert_eq!(conformance.mismatches, 0, "{:?}", conformance.breaks);
+            assert_eq!(conformance.property_mismatches, 0, "{:?}", conformance.breaks);
+            if variant == Variant::Fixed {
+                assert_eq!(
+                    conformance.total_conjunct_failures(),
+                    0,
+                    "{:?}",
+                    conformance.breaks
+                );
+            }
+        }
+    }
+}
+
+/// The binary runs real threads only, so this test is in the default build only.
+#[cfg(not(loom))]
+#[test]
+fn a_missing_solver_is_an_error_that_names_its_package() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_planrace"))
+        .args(["prove", "--variant", "Fixed"])
+        .env("PATH", "")
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("apt-get install z3"), "{stderr}");
+}
