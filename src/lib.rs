@@ -76,7 +76,7 @@ pub use check::proof::conformance::{
 pub use check::proof::invariant::{Conjunct, ProofProperty, conjuncts};
 pub use check::proof::obligation::Claim;
 pub use check::proof::prover::{
-    CONFORMANCE_SIZES, PropertyProof, ProofReport, ProofVerdict, ProveError, ProveOptions,
+    CONFORMANCE_SIZES, ProofReport, ProofVerdict, PropertyProof, ProveError, ProveOptions,
     SEARCH_SIZES, SolverCall, VariantProof, prove,
 };
 pub use check::proof::solver::{Answer, QUERY_TIMEOUT, Solver, SolverError};

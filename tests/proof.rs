@@ -11,8 +11,8 @@
 #![cfg(not(shuttle))]
 
 use planrace::{
-    Config, ProofProperty, ProofReport, ProofVerdict, ProveOptions, SEARCH_SIZES, Solver,
-    Variant, check_conformance, prove, search_violations,
+    Config, ProofProperty, ProofReport, ProofVerdict, ProveOptions, SEARCH_SIZES, Solver, Variant,
+    check_conformance, prove, search_violations,
 };
 
 fn sizes() -> Vec<Config> {
@@ -47,7 +47,10 @@ fn assert_proof(report: &ProofReport) {
                     assert!(trace.depth > 0, "{what}");
                     if proof.refuted > 0 {
                         let cti = proof.counterexample.as_deref().unwrap_or_default();
-                        assert!(cti.contains("before:") && cti.contains("after:"), "{what}: {cti}");
+                        assert!(
+                            cti.contains("before:") && cti.contains("after:"),
+                            "{what}: {cti}"
+                        );
                     }
                 }
                 ProofVerdict::Inconclusive => panic!("{what} is inconclusive: {:?}", proof.reason),
@@ -55,7 +58,10 @@ fn assert_proof(report: &ProofReport) {
         }
         let verdicts: Vec<ProofVerdict> = variant.properties.iter().map(|p| p.verdict).collect();
         if variant.variant == Variant::Fixed {
-            assert!(verdicts.iter().all(|v| *v == ProofVerdict::Holds), "{verdicts:?}");
+            assert!(
+                verdicts.iter().all(|v| *v == ProofVerdict::Holds),
+                "{verdicts:?}"
+            );
         } else {
             assert!(
                 verdicts.contains(&ProofVerdict::Violated),
@@ -72,7 +78,9 @@ fn assert_proof(report: &ProofReport) {
 
 #[test]
 fn z3_proves_fixed_and_refutes_every_broken_variant() {
-    assert_proof(&proof_with(Solver::Z3, "proof-z3"));
+    let report = proof_with(Solver::Z3, "proof-z3");
+    assert_proof(&report);
+    every_proven_property_has_no_violation_in_the_step_model(&report);
 }
 
 #[test]
@@ -83,9 +91,7 @@ fn cvc5_agrees() {
 
 /// What the proof says of a property agrees with an exhaustive search of the step model: a
 /// property proven for every size has no violation at the search's sizes either.
-#[test]
-fn every_proven_property_has_no_violation_in_the_step_model() {
-    let report = proof_with(Solver::Z3, "proof-search");
+fn every_proven_property_has_no_violation_in_the_step_model(report: &ProofReport) {
     for variant in &report.variants {
         let proven: Vec<ProofProperty> = variant
             .properties
@@ -93,7 +99,10 @@ fn every_proven_property_has_no_violation_in_the_step_model() {
             .filter(|p| p.verdict == ProofVerdict::Holds)
             .map(|p| p.property)
             .collect();
-        for config in SEARCH_SIZES.iter().take(if cfg!(debug_assertions) { 2 } else { 4 }) {
+        for config in SEARCH_SIZES
+            .iter()
+            .take(if cfg!(debug_assertions) { 2 } else { 4 })
+        {
             let config: Config = config.parse().expect("valid");
             let search = search_violations(variant.variant, config).expect("fits");
             for (property, trace) in &search.violations {
@@ -116,7 +125,11 @@ fn the_first_order_model_takes_every_step_of_the_step_model() {
             println!("{}", conformance.line());
             assert!(conformance.transitions > 0);
             assert_eq!(conformance.mismatches, 0, "{:?}", conformance.breaks);
-            assert_eq!(conformance.property_mismatches, 0, "{:?}", conformance.breaks);
+            assert_eq!(
+                conformance.property_mismatches, 0,
+                "{:?}",
+                conformance.breaks
+            );
             if variant == Variant::Fixed {
                 assert_eq!(
                     conformance.total_conjunct_failures(),

@@ -11,10 +11,10 @@ use thiserror::Error;
 
 use crate::args::{Cli, Command, FaultKind, ReplayArgs, RunArgs};
 use crate::check::check_command;
-use crate::prove::prove_command;
 use crate::interrupt::{Interrupts, Signal};
 use crate::output::{Output, OutputError, RunLine, SummaryLine};
 use crate::progress::Progress;
+use crate::prove::prove_command;
 use crate::recover::recover_command;
 
 /// What went wrong running a command.

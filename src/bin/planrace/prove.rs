@@ -120,14 +120,21 @@ fn print_json(report: &ProofReport, out: &Output) -> Result<(), CommandError> {
 fn broken_link(report: &ProofReport) -> Option<String> {
     for variant in &report.variants {
         if let Some(c) = variant.conformance.iter().find(|c| !c.linked()) {
-            return Some(format!("{}", c.line()));
+            return Some(c.line());
         }
         let contradicted = variant.properties.iter().find(|p| {
             p.verdict == ProofVerdict::Inconclusive
-                && p.reason.as_deref().is_some_and(|r| r.starts_with("contradiction"))
+                && p.reason
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("contradiction"))
         });
         if let Some(p) = contradicted {
-            return Some(format!("{} {}: {}", p.variant, p.property, p.reason.as_deref().unwrap_or_default()));
+            return Some(format!(
+                "{} {}: {}",
+                p.variant,
+                p.property,
+                p.reason.as_deref().unwrap_or_default()
+            ));
         }
     }
     None
@@ -155,4 +162,3 @@ pub fn prove_command(args: &ProveArgs, out: &Output) -> Result<(), CommandError>
         None => Ok(()),
     }
 }
-

@@ -66,7 +66,12 @@ fn set_enactor(u: &Universe, s: &mut Structure, a: i64, enactor: &EnactorState) 
     s.set(u, StateFn::At, &[a], i64::from(at));
     s.set(u, StateFn::Attempt, &[a], i64::from(attempt));
     s.set(u, StateFn::Plan, &[a], code(enactor.plan));
-    s.set(u, StateFn::InstalledAny, &[a], i64::from(enactor.installed_any));
+    s.set(
+        u,
+        StateFn::InstalledAny,
+        &[a],
+        i64::from(enactor.installed_any),
+    );
     if let Some(held) = enactor.held {
         s.set(u, StateFn::Held, &[a], 1);
         s.set(u, StateFn::HeldAt, &[a], i64::from(held.endpoint));

@@ -153,7 +153,11 @@ impl Explored {
     /// The log of a shortest path to state `end`, as concrete steps from the initial state.
     fn trace(&self, model: &StepModel, end: usize) -> Trace {
         let mut chain = vec![end];
-        while let Some(parent) = chain.last().map(|c| self.parents[*c]).filter(|p| *p != usize::MAX) {
+        while let Some(parent) = chain
+            .last()
+            .map(|c| self.parents[*c])
+            .filter(|p| *p != usize::MAX)
+        {
             chain.push(parent);
         }
         chain.pop();
@@ -213,7 +217,11 @@ impl Checker<'_> {
 
     fn note_break(&mut self, what: String, at: usize) {
         let kind = what.split(':').next().unwrap_or_default().to_owned();
-        if !self.pending_breaks.iter().any(|(w, _)| w.starts_with(&kind)) {
+        if !self
+            .pending_breaks
+            .iter()
+            .any(|(w, _)| w.starts_with(&kind))
+        {
             self.pending_breaks.push((what, at));
         }
     }
@@ -246,12 +254,7 @@ impl Checker<'_> {
     }
 
     /// Compares the step model's successors of `state` with the first-order model's.
-    fn check_successors(
-        &mut self,
-        structure: &Structure,
-        taken: &[(Mover, Structure)],
-        at: usize,
-    ) {
+    fn check_successors(&mut self, structure: &Structure, taken: &[(Mover, Structure)], at: usize) {
         let allowed = successors(&self.universe, &self.first_order, structure);
         let mut matched: HashSet<&Structure> = HashSet::new();
         for (mover, next) in taken {
@@ -329,7 +332,10 @@ fn explore(
         seconds: 0.0,
     };
     let all_conjuncts: Vec<(&'static str, Term)> = if first_order {
-        conjuncts().into_iter().map(|c| (c.name, c.formula)).collect()
+        conjuncts()
+            .into_iter()
+            .map(|c| (c.name, c.formula))
+            .collect()
     } else {
         Vec::new()
     };
@@ -349,7 +355,10 @@ fn explore(
     if let Some(against) = against
         && !checker.holds(&init_structure, &FirstOrder::new(against).init())
     {
-        checker.note_break("init: the step model's initial state is not initial".into(), 0);
+        checker.note_break(
+            "init: the step model's initial state is not initial".into(),
+            0,
+        );
     }
     let mut explored = Explored {
         index: HashMap::from([(fingerprint(&init), 0)]),
@@ -392,7 +401,11 @@ fn explore(
             last_report = Instant::now();
             eprintln!(
                 "planrace: {} of {variant} {config}: {} of {} states, {:.1} s",
-                if first_order { "conformance" } else { "violation search" },
+                if first_order {
+                    "conformance"
+                } else {
+                    "violation search"
+                },
                 next_index,
                 explored.states.len(),
                 started.elapsed().as_secs_f64()
@@ -427,7 +440,11 @@ mod tests {
     #[test]
     fn a_first_order_model_that_differs_from_the_step_model_is_caught() {
         let config: Config = "2E1P4G2K".parse().expect("valid");
-        for wrong in [Variant::Buggy, Variant::GuardedSweepOnly, Variant::SkipDeletedPlan] {
+        for wrong in [
+            Variant::Buggy,
+            Variant::GuardedSweepOnly,
+            Variant::SkipDeletedPlan,
+        ] {
             let report = explore(Variant::Fixed, config, Some(wrong)).expect("fits");
             assert!(report.mismatches > 0, "{wrong}: {}", report.line());
             assert!(

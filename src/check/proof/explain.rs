@@ -91,7 +91,11 @@ impl Model {
     }
 
     fn stored(&self, key: &str) -> &'static str {
-        if self.bool(key) { "in the store" } else { "deleted" }
+        if self.bool(key) {
+            "in the store"
+        } else {
+            "deleted"
+        }
     }
 
     fn enactor(&self, when: &str, var: &str, name: &str) -> String {
@@ -132,7 +136,10 @@ impl Model {
             if g == "none" {
                 g
             } else {
-                format!("{g} ({})", self.stored(&format!("{when}.ep{index}.{f}_live")))
+                format!(
+                    "{g} ({})",
+                    self.stored(&format!("{when}.ep{index}.{f}_live"))
+                )
             }
         };
         Some(format!(
@@ -186,7 +193,11 @@ pub(crate) fn explain(query: &Query, answer: &str, broken: &str) -> String {
                 out,
                 "  before:\n{}  step: {}{step}\n  after:\n{}",
                 model.state("pre", &enactors),
-                if model.values.contains_key("pre.a.pc") { "Enactor A takes " } else { "the Planner takes " },
+                if model.values.contains_key("pre.a.pc") {
+                    "Enactor A takes "
+                } else {
+                    "the Planner takes "
+                },
                 model.state("post", &enactors)
             );
         }

@@ -277,8 +277,8 @@ pub(crate) fn int(value: i64) -> Term {
 }
 
 /// A state function applied to `args`.
-pub(crate) fn app(f: StateFn, args: &[Term]) -> Term {
-    Term::App(f, args.to_vec())
+pub(crate) fn app<const N: usize>(f: StateFn, args: [Term; N]) -> Term {
+    Term::App(f, args.into())
 }
 
 /// Conjunction.
@@ -685,7 +685,7 @@ mod tests {
         let all_four = Term::forall(
             "p",
             Domain::Endpoint,
-            app(StateFn::Active, &[var("p")]).eq(int(4)),
+            app(StateFn::Active, [var("p")]).eq(int(4)),
         );
         let mut eval = Evaluator {
             universe: &u,
@@ -709,8 +709,8 @@ mod tests {
     #[test]
     fn primed_printing_names_only_redefined_functions_as_the_post_state() {
         let term = and([
-            app(StateFn::Live, &[int(2)]),
-            app(StateFn::Active, &[int(0)]).eq(int(-1)),
+            app(StateFn::Live, [int(2)]),
+            app(StateFn::Active, [int(0)]).eq(int(-1)),
         ]);
         let printer = Printer {
             primed: true,

@@ -22,7 +22,7 @@ pub struct Conjunct {
 }
 
 fn published() -> Term {
-    app(StateFn::Published, &[])
+    app(StateFn::Published, [])
 }
 
 fn between(low: Term, value: Term, high: Term) -> Term {
@@ -38,7 +38,7 @@ fn endpoint(name: &'static str, body: Term) -> Term {
 }
 
 fn of(f: StateFn, name: &'static str) -> Term {
-    app(f, &[var(name)])
+    app(f, [var(name)])
 }
 
 /// Every conjunct of `Fixed`'s invariant, well-formedness first.
@@ -51,7 +51,7 @@ pub fn conjuncts() -> Vec<Conjunct> {
             sentence: "every plan in the store has a published generation",
             formula: Term::forall_in(
                 "h",
-                |h| app(StateFn::Live, &[h]),
+                |h| app(StateFn::Live, [h]),
                 |h| between(int(1), h, published()),
             ),
         },
@@ -92,7 +92,11 @@ pub fn conjuncts() -> Vec<Conjunct> {
             formula: enactor(
                 i,
                 and([
-                    between(int(0), of(StateFn::At, i), Term::Symbol(Symbol::Endpoints).sub(int(1))),
+                    between(
+                        int(0),
+                        of(StateFn::At, i),
+                        Term::Symbol(Symbol::Endpoints).sub(int(1)),
+                    ),
                     between(
                         int(0),
                         of(StateFn::HeldAt, i),
@@ -113,10 +117,10 @@ pub fn conjuncts() -> Vec<Conjunct> {
             formula: endpoint(
                 p,
                 and([
-                    app(StateFn::Live, &[of(StateFn::Active, p)]),
+                    app(StateFn::Live, [of(StateFn::Active, p)]),
                     of(StateFn::Rollback, p)
                         .ne(int(0))
-                        .implies(app(StateFn::Live, &[of(StateFn::Rollback, p)])),
+                        .implies(app(StateFn::Live, [of(StateFn::Rollback, p)])),
                 ]),
             ),
         },
@@ -181,7 +185,7 @@ impl ProofProperty {
                 p,
                 of(StateFn::Active, p)
                     .ne(int(0))
-                    .implies(app(StateFn::Live, &[of(StateFn::Active, p)])),
+                    .implies(app(StateFn::Live, [of(StateFn::Active, p)])),
             ),
             ProofProperty::MonotonicGeneration => enactor(
                 i,
@@ -198,10 +202,10 @@ impl ProofProperty {
                 and([
                     of(StateFn::Active, p)
                         .ne(int(0))
-                        .implies(app(StateFn::Live, &[of(StateFn::Active, p)])),
+                        .implies(app(StateFn::Live, [of(StateFn::Active, p)])),
                     of(StateFn::Rollback, p)
                         .ne(int(0))
-                        .implies(app(StateFn::Live, &[of(StateFn::Rollback, p)])),
+                        .implies(app(StateFn::Live, [of(StateFn::Rollback, p)])),
                 ]),
             ),
         }

@@ -104,7 +104,13 @@ fn declare_state(out: &mut String) {
 fn argument_sorts(f: StateFn) -> String {
     f.arguments()
         .iter()
-        .map(|d| if *d == Domain::Enactor { "Enactor" } else { "Int" })
+        .map(|d| {
+            if *d == Domain::Enactor {
+                "Enactor"
+            } else {
+                "Int"
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -133,7 +139,16 @@ fn define_post_state(out: &mut String, transition: &Transition) {
             .vars
             .iter()
             .zip(update.f.arguments())
-            .map(|(v, d)| format!("({v} {})", if *d == Domain::Enactor { "Enactor" } else { "Int" }))
+            .map(|(v, d)| {
+                format!(
+                    "({v} {})",
+                    if *d == Domain::Enactor {
+                        "Enactor"
+                    } else {
+                        "Int"
+                    }
+                )
+            })
             .collect();
         let _ = writeln!(
             out,
@@ -197,7 +212,10 @@ fn probes(
             }
         }
     };
-    add("published".into(), Term::App(StateFn::Published, Vec::new()));
+    add(
+        "published".into(),
+        Term::App(StateFn::Published, Vec::new()),
+    );
     let mut enactors = Vec::new();
     let mut anchors = Vec::new();
     if transition.is_some_and(|t| t.params.first().is_some_and(|(n, _)| *n == "a")) {
@@ -222,10 +240,16 @@ fn probes(
             StateFn::HeldWrote,
             StateFn::HeldPrev,
         ] {
-            add(format!("{enactor}.{}", f.name()), Term::App(f, vec![Term::Var(enactor)]));
+            add(
+                format!("{enactor}.{}", f.name()),
+                Term::App(f, vec![Term::Var(enactor)]),
+            );
         }
         let plan = Term::App(StateFn::Plan, vec![Term::Var(enactor)]);
-        add(format!("{enactor}.plan_live"), Term::App(StateFn::Live, vec![plan]));
+        add(
+            format!("{enactor}.plan_live"),
+            Term::App(StateFn::Live, vec![plan]),
+        );
     }
     for (index, (name, _)) in anchors.iter().enumerate() {
         let endpoint = Term::Var(name);
@@ -233,7 +257,10 @@ fn probes(
         for f in [StateFn::Active, StateFn::Rollback] {
             let value = Term::App(f, vec![endpoint.clone()]);
             add(format!("ep{index}.{}", f.name()), value.clone());
-            add(format!("ep{index}.{}_live", f.name()), Term::App(StateFn::Live, vec![value]));
+            add(
+                format!("ep{index}.{}_live", f.name()),
+                Term::App(StateFn::Live, vec![value]),
+            );
         }
     }
     if enactors.len() == 2 {
@@ -270,7 +297,11 @@ pub(crate) fn query(
     }
     match claim {
         Claim::Init { .. } => {
-            let _ = writeln!(text, "; the initial states\n(assert {})", Printer::PRE.print(init));
+            let _ = writeln!(
+                text,
+                "; the initial states\n(assert {})",
+                Printer::PRE.print(init)
+            );
         }
         Claim::Step { .. } | Claim::Implies { .. } | Claim::Fires { .. } => {
             assume(&mut text, support);
@@ -310,7 +341,10 @@ impl Query {
         let values: Vec<&str> = self.probes.iter().map(|p| p.smt.as_str()).collect();
         let mut extra = String::new();
         for (name, term) in &self.anchors {
-            let _ = writeln!(extra, "(declare-const {name} Int)\n(assert (= {name} {term}))");
+            let _ = writeln!(
+                extra,
+                "(declare-const {name} Int)\n(assert (= {name} {term}))"
+            );
         }
         if small {
             extra.push_str(

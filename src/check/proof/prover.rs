@@ -231,7 +231,11 @@ impl fmt::Display for ProofReport {
             for conformance in &variant.conformance {
                 writeln!(f, "{}", conformance.line())?;
                 for found in &conformance.breaks {
-                    writeln!(f, "  {} (reached in {} model steps)", found.what, found.trace.depth)?;
+                    writeln!(
+                        f,
+                        "  {} (reached in {} model steps)",
+                        found.what, found.trace.depth
+                    )?;
                 }
             }
         }
@@ -254,10 +258,22 @@ fn property_queries(
     let key = names.last().copied().unwrap_or_default();
     let mut queries = Vec::new();
     for conjunct in &support {
-        let claim = Claim::Init { conjunct: conjunct.name };
-        queries.push(query(variant, claim, &support, &init, None, Some(&conjunct.formula)));
+        let claim = Claim::Init {
+            conjunct: conjunct.name,
+        };
+        queries.push(query(
+            variant,
+            claim,
+            &support,
+            &init,
+            None,
+            Some(&conjunct.formula),
+        ));
         for transition in &transitions {
-            let claim = Claim::Step { step: transition.kind, conjunct: conjunct.name };
+            let claim = Claim::Step {
+                step: transition.kind,
+                conjunct: conjunct.name,
+            };
             queries.push(query(
                 variant,
                 claim,
@@ -269,15 +285,33 @@ fn property_queries(
         }
     }
     let goal = property.formula();
-    queries.push(query(variant, Claim::Implies { property }, &support, &init, None, Some(&goal)));
+    queries.push(query(
+        variant,
+        Claim::Implies { property },
+        &support,
+        &init,
+        None,
+        Some(&goal),
+    ));
     for transition in &transitions {
-        let claim = Claim::Fires { step: transition.kind };
-        queries.push(query(variant, claim, &support, &init, Some(transition), None));
+        let claim = Claim::Fires {
+            step: transition.kind,
+        };
+        queries.push(query(
+            variant,
+            claim,
+            &support,
+            &init,
+            Some(transition),
+            None,
+        ));
     }
     queries
         .into_iter()
         .map(|q| {
-            let path = PathBuf::from(variant.name()).join(key).join(format!("{}.smt2", q.claim));
+            let path = PathBuf::from(variant.name())
+                .join(key)
+                .join(format!("{}.smt2", q.claim));
             (q, path)
         })
         .collect()
@@ -311,22 +345,22 @@ fn answer_all(
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let Some((_, path)) = next.lock().map(|mut it| it.next().copied()).ok().flatten()
-                else {
-                    break;
-                };
-                match solver.run(&dir.join(path), false) {
-                    Ok(run) => {
-                        if let Ok(mut answers) = answers.lock() {
-                            answers.insert(path.clone(), (run.answer, run.seconds));
+            scope.spawn(|| {
+                while let Some((_, path)) =
+                    next.lock().map(|mut it| it.next().copied()).ok().flatten()
+                {
+                    match solver.run(&dir.join(path), false) {
+                        Ok(run) => {
+                            if let Ok(mut answers) = answers.lock() {
+                                answers.insert(path.clone(), (run.answer, run.seconds));
+                            }
                         }
-                    }
-                    Err(error) => {
-                        if let Ok(mut failure) = failure.lock() {
-                            failure.get_or_insert(error);
+                        Err(error) => {
+                            if let Ok(mut failure) = failure.lock() {
+                                failure.get_or_insert(error);
+                            }
+                            break;
                         }
-                        break;
                     }
                 }
             });
@@ -363,8 +397,10 @@ fn counterexample(
     let file = dir.join(path.with_extension("cti.smt2"));
     let mut run = None;
     for small in [true, false] {
-        std::fs::write(&file, query.with_model(small))
-            .map_err(|source| ProveError::Write { path: file.clone(), source })?;
+        std::fs::write(&file, query.with_model(small)).map_err(|source| ProveError::Write {
+            path: file.clone(),
+            source,
+        })?;
         let answer = solver.run(&file, true)?;
         let sat = answer.answer == Answer::Sat;
         run = Some(answer);
@@ -378,7 +414,10 @@ fn counterexample(
     );
     Ok(match run {
         Some(run) if run.answer == Answer::Sat => {
-            format!("{title}{}", explain(query, &run.rest, &broken(query.claim, all)))
+            format!(
+                "{title}{}",
+                explain(query, &run.rest, &broken(query.claim, all))
+            )
         }
         other => format!(
             "  {solver} answered {} when asked for the model of {}: no counterexample to show\n",
@@ -420,8 +459,10 @@ fn prove_variant(
         .into_iter()
         .map(|p| (p, property_queries(variant, p, all)))
         .collect();
-    let every: Vec<(Query, PathBuf)> =
-        per_property.iter().flat_map(|(_, q)| q.iter().cloned()).collect();
+    let every: Vec<(Query, PathBuf)> = per_property
+        .iter()
+        .flat_map(|(_, q)| q.iter().cloned())
+        .collect();
     let answers = answer_all(options.solver, &options.dir, &every)?;
     let conformance = options
         .conformance
@@ -430,7 +471,15 @@ fn prove_variant(
         .collect::<Result<Vec<_>, _>>()?;
     let mut properties = Vec::new();
     for (property, queries) in &per_property {
-        properties.push(judge(variant, *property, queries, &answers, &conformance, options, all)?);
+        properties.push(judge(
+            variant,
+            *property,
+            queries,
+            &answers,
+            &conformance,
+            options,
+            all,
+        )?);
     }
     let mut calls: Vec<SolverCall> = Vec::new();
     for (query, path) in &every {
@@ -460,11 +509,12 @@ fn prove_variant(
 fn fired_concretely(step: StepKind, support: &[&str], conformance: &[Conformance]) -> bool {
     conformance.iter().any(|c| {
         c.fired.get(&step).is_some_and(|n| *n > 0)
-            && support.iter().all(|name| !c.conjunct_failures.contains_key(name))
+            && support
+                .iter()
+                .all(|name| !c.conjunct_failures.contains_key(name))
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn judge(
     variant: Variant,
     property: ProofProperty,
@@ -530,8 +580,13 @@ fn judge(
         return Ok(proof);
     }
     if let Some((query, path)) = first_refuted {
-        proof.counterexample =
-            Some(counterexample(options.solver, &options.dir, query, path, all)?);
+        proof.counterexample = Some(counterexample(
+            options.solver,
+            &options.dir,
+            query,
+            path,
+            all,
+        )?);
     }
     let not_proven = match (first_refuted, undecided.first()) {
         (Some(_), _) => format!("the invariant is not inductive for {variant}"),
@@ -548,7 +603,10 @@ fn judge(
         None => search(variant, property, &options.search)?,
     };
     (proof.verdict, proof.reason) = match &proof.violation {
-        Some(_) => (ProofVerdict::Violated, Some(format!("{not_proven}; a real violation settles it"))),
+        Some(_) => (
+            ProofVerdict::Violated,
+            Some(format!("{not_proven}; a real violation settles it")),
+        ),
         None => (
             ProofVerdict::Inconclusive,
             Some(format!(
@@ -562,7 +620,11 @@ fn judge(
 }
 
 fn sizes(configs: &[Config]) -> String {
-    configs.iter().map(Config::to_string).collect::<Vec<_>>().join(", ")
+    configs
+        .iter()
+        .map(Config::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The shortest violation of `property` in the smallest of `configs` that has one.

@@ -70,16 +70,21 @@ pub(crate) fn successors(
             .map(|(_, domain)| values(universe, pre, *domain))
             .collect();
         let mut bindings: Vec<(&'static str, i64)> = Vec::new();
-        each_binding(&transition.params, &choices, &mut bindings, &mut |bindings| {
-            let mut eval = Evaluator {
-                universe,
-                state: pre,
-                bindings: bindings.to_vec(),
-            };
-            if eval.holds(&transition.guard) {
-                found.push((apply(universe, pre, transition, bindings), transition.kind));
-            }
-        });
+        each_binding(
+            &transition.params,
+            &choices,
+            &mut bindings,
+            &mut |bindings| {
+                let mut eval = Evaluator {
+                    universe,
+                    state: pre,
+                    bindings: bindings.to_vec(),
+                };
+                if eval.holds(&transition.guard) {
+                    found.push((apply(universe, pre, transition, bindings), transition.kind));
+                }
+            },
+        );
     }
     found
 }

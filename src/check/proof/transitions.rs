@@ -100,7 +100,7 @@ fn a() -> Term {
 }
 
 fn of_a(f: StateFn) -> Term {
-    app(f, &[a()])
+    app(f, [a()])
 }
 
 fn n() -> Term {
@@ -112,7 +112,7 @@ fn set_a(f: StateFn, value: Term) -> Update {
     Update {
         f,
         vars: vec!["x"],
-        value: ite(var("x").eq(a()), value, app(f, &[var("x")])),
+        value: ite(var("x").eq(a()), value, app(f, [var("x")])),
     }
 }
 
@@ -124,7 +124,7 @@ fn set_a_row(f: StateFn, value: impl Fn(Term) -> Term) -> Update {
         value: ite(
             var("x").eq(a()),
             value(var("y")),
-            app(f, &[var("x"), var("y")]),
+            app(f, [var("x"), var("y")]),
         ),
     }
 }
@@ -134,7 +134,7 @@ fn set_endpoint(f: StateFn, at: Term, value: Term) -> Update {
     Update {
         f,
         vars: vec!["y"],
-        value: ite(var("y").eq(at), value, app(f, &[var("y")])),
+        value: ite(var("y").eq(at), value, app(f, [var("y")])),
     }
 }
 
@@ -162,7 +162,7 @@ fn lock_free(endpoint: Term) -> Term {
     Term::forall(
         "b",
         Domain::Enactor,
-        app(StateFn::Held, &[var("b")]).implies(app(StateFn::HeldAt, &[var("b")]).ne(endpoint)),
+        app(StateFn::Held, [var("b")]).implies(app(StateFn::HeldAt, [var("b")]).ne(endpoint)),
     )
 }
 
@@ -194,18 +194,18 @@ impl FirstOrder {
     /// Enactor about to pick, holding nothing.
     pub(crate) fn init(&self) -> Term {
         let enactor = |f: StateFn, value: Term| {
-            Term::forall("i", Domain::Enactor, app(f, &[var("i")]).eq(value))
+            Term::forall("i", Domain::Enactor, app(f, [var("i")]).eq(value))
         };
         and([
-            app(StateFn::Published, &[]).eq(int(1)),
-            app(StateFn::Live, &[int(1)]),
-            Term::forall_in("g", |g| app(StateFn::Live, &[g]), |g| g.eq(int(1))),
+            app(StateFn::Published, []).eq(int(1)),
+            app(StateFn::Live, [int(1)]),
+            Term::forall_in("g", |g| app(StateFn::Live, [g]), |g| g.eq(int(1))),
             Term::forall(
                 "p",
                 Domain::Endpoint,
                 and([
-                    app(StateFn::Active, &[var("p")]).eq(int(1)),
-                    app(StateFn::Rollback, &[var("p")]).eq(int(0)),
+                    app(StateFn::Active, [var("p")]).eq(int(1)),
+                    app(StateFn::Rollback, [var("p")]).eq(int(0)),
                 ]),
             ),
             enactor(StateFn::Pc, Term::Pc(Pc::Pick)),
@@ -223,7 +223,7 @@ impl FirstOrder {
                 Term::forall(
                     "p",
                     Domain::Endpoint,
-                    app(StateFn::Older, &[var("i"), var("p")]).not(),
+                    app(StateFn::Older, [var("i"), var("p")]).not(),
                 ),
             ),
             Term::forall(
@@ -231,7 +231,7 @@ impl FirstOrder {
                 Domain::Enactor,
                 Term::forall_in(
                     "g",
-                    |g| app(StateFn::Scanned, &[var("i"), g]),
+                    |g| app(StateFn::Scanned, [var("i"), g]),
                     |_| Term::Bool(false),
                 ),
             ),
@@ -253,7 +253,7 @@ impl FirstOrder {
     }
 
     fn publish(&self) -> Transition {
-        let next = app(StateFn::Published, &[]).add(int(1));
+        let next = app(StateFn::Published, []).add(int(1));
         Transition {
             kind: StepKind::Publish,
             params: Vec::new(),
@@ -267,7 +267,7 @@ impl FirstOrder {
                 Update {
                     f: StateFn::Live,
                     vars: vec!["y"],
-                    value: or([app(StateFn::Live, &[var("y")]), var("y").eq(next)]),
+                    value: or([app(StateFn::Live, [var("y")]), var("y").eq(next)]),
                 },
             ],
         }
@@ -294,11 +294,11 @@ impl FirstOrder {
         let newest = or([
             and([
                 g.clone().eq(int(0)),
-                Term::forall_in("z", |z| app(StateFn::Live, &[z]), |_| Term::Bool(false)),
+                Term::forall_in("z", |z| app(StateFn::Live, [z]), |_| Term::Bool(false)),
             ]),
             and([
-                app(StateFn::Live, &[g.clone()]),
-                Term::forall_in("z", |z| app(StateFn::Live, &[z]), |z| z.le(g.clone())),
+                app(StateFn::Live, [g.clone()]),
+                Term::forall_in("z", |z| app(StateFn::Live, [z]), |z| z.le(g.clone())),
             ]),
         ]);
         let mut updates = vec![
@@ -330,11 +330,8 @@ impl FirstOrder {
     /// Whether the Enactor's plan is newer than `endpoint`'s record (any plan is newer than an
     /// empty record): [`crate::protocol::rules::is_newer`].
     fn newer(endpoint: Term) -> Term {
-        let active = app(StateFn::Active, &[endpoint]);
-        or([
-            active.clone().eq(int(0)),
-            active.lt(of_a(StateFn::Plan)),
-        ])
+        let active = app(StateFn::Active, [endpoint]);
+        or([active.clone().eq(int(0)), active.lt(of_a(StateFn::Plan))])
     }
 
     /// [`NextWrite`] from endpoint `from`, with `older(a, y)` after the step given by
@@ -388,7 +385,7 @@ impl FirstOrder {
             ite(
                 y.clone().eq(e.clone()),
                 newer.clone(),
-                app(StateFn::Older, &[a(), y]),
+                app(StateFn::Older, [a(), y]),
             )
         };
         let last = e.clone().add(int(1)).lt(n()).not();
@@ -417,7 +414,7 @@ impl FirstOrder {
         let newer = Self::newer(e.clone());
         let next = self.next_write(
             e.clone().add(int(1)),
-            |y| app(StateFn::Older, &[a(), y]),
+            |y| app(StateFn::Older, [a(), y]),
             of_a(StateFn::InstalledAny),
         );
         let mut updates = take_lock(e.clone(), Term::Bool(false), int(0)).to_vec();
@@ -445,7 +442,7 @@ impl FirstOrder {
     fn write(&self) -> Transition {
         let rule: WriteRule = self.variant.write_rule();
         let e = of_a(StateFn::At);
-        let active = app(StateFn::Active, &[e.clone()]);
+        let active = app(StateFn::Active, [e.clone()]);
         let plan = of_a(StateFn::Plan);
         let refused = if rule.compares_generations() {
             and([active.clone().ne(int(0)), plan.clone().le(active.clone())])
@@ -455,10 +452,10 @@ impl FirstOrder {
         let missing = and([
             refused.clone().not(),
             active.clone().ne(int(0)),
-            app(StateFn::Live, &[active.clone()]).not(),
+            app(StateFn::Live, [active.clone()]).not(),
         ]);
         let plan_gone = if rule.checks_own_plan() {
-            app(StateFn::Live, &[plan.clone()]).not()
+            app(StateFn::Live, [plan.clone()]).not()
         } else {
             Term::Bool(false)
         };
@@ -466,7 +463,7 @@ impl FirstOrder {
         let installed = or([of_a(StateFn::InstalledAny), installs.clone()]);
         let next = self.next_write(
             e.clone().add(int(1)),
-            |y| app(StateFn::Older, &[a(), y]),
+            |y| app(StateFn::Older, [a(), y]),
             installed.clone(),
         );
         let mut updates = vec![
@@ -481,7 +478,7 @@ impl FirstOrder {
                 ite(
                     installs.clone(),
                     active.clone(),
-                    app(StateFn::Rollback, &[e.clone()]),
+                    app(StateFn::Rollback, [e.clone()]),
                 ),
             ),
             set_a(StateFn::InstalledAny, installed),
@@ -529,7 +526,7 @@ impl FirstOrder {
     fn give_up(&self) -> Transition {
         let next = self.next_write(
             of_a(StateFn::At).add(int(1)),
-            |y| app(StateFn::Older, &[a(), y]),
+            |y| app(StateFn::Older, [a(), y]),
             of_a(StateFn::InstalledAny),
         );
         Transition {
@@ -542,12 +539,12 @@ impl FirstOrder {
 
     fn scan(&self) -> Transition {
         let e = of_a(StateFn::At);
-        let active = app(StateFn::Active, &[e.clone()]);
-        let rollback = app(StateFn::Rollback, &[e.clone()]);
+        let active = app(StateFn::Active, [e.clone()]);
+        let rollback = app(StateFn::Rollback, [e.clone()]);
         let last = e.clone().add(int(1)).lt(n()).not();
         let mut updates = vec![set_a_row(StateFn::Scanned, |y| {
             or([
-                app(StateFn::Scanned, &[a(), y.clone()]),
+                app(StateFn::Scanned, [a(), y.clone()]),
                 and([y.clone().ne(int(0)), y.clone().eq(active.clone())]),
                 and([y.clone().ne(int(0)), y.eq(rollback.clone())]),
             ])
@@ -573,31 +570,39 @@ impl FirstOrder {
     fn sweep(&self) -> Transition {
         let rule: SweepRule = self.variant.sweep_rule();
         let g = var("g");
-        let old_enough = g.clone().le(of_a(StateFn::Plan).sub(Term::Symbol(Symbol::SweepAge)));
+        let old_enough = g
+            .clone()
+            .le(of_a(StateFn::Plan).sub(Term::Symbol(Symbol::SweepAge)));
         let unreferenced = if !rule.spares_referenced() {
             Term::Bool(true)
         } else if rule.scans_records() {
-            app(StateFn::Scanned, &[a(), g.clone()]).not()
+            app(StateFn::Scanned, [a(), g.clone()]).not()
         } else {
             Term::forall(
                 "p",
                 Domain::Endpoint,
                 and([
-                    app(StateFn::Active, &[var("p")]).ne(g.clone()),
-                    app(StateFn::Rollback, &[var("p")]).ne(g.clone()),
+                    app(StateFn::Active, [var("p")]).ne(g.clone()),
+                    app(StateFn::Rollback, [var("p")]).ne(g.clone()),
                 ]),
             )
         };
         let deletable = Term::forall_in(
             "g",
             |g| Term::Member("del", Box::new(g)),
-            |g| and([app(StateFn::Live, &[g]), old_enough.clone(), unreferenced.clone()]),
+            |g| {
+                and([
+                    app(StateFn::Live, [g]),
+                    old_enough.clone(),
+                    unreferenced.clone(),
+                ])
+            },
         );
         let mut updates = vec![Update {
             f: StateFn::Live,
             vars: vec!["y"],
             value: and([
-                app(StateFn::Live, &[var("y")]),
+                app(StateFn::Live, [var("y")]),
                 Term::Member("del", Box::new(var("y"))).not(),
             ]),
         }];

@@ -1,9 +1,9 @@
 //! The properties and witnesses, evaluated on one state of the step model. They say what the
 //! loom properties of `check::property` say of a log, state by state.
 
-use crate::check::step_model::state::StepState;
 #[cfg(any(loom, feature = "stateright"))]
 use crate::check::step_model::state::Pc;
+use crate::check::step_model::state::StepState;
 #[cfg(any(loom, feature = "stateright"))]
 use crate::check::step_model::transition::StepModel;
 use crate::protocol::record::Commit;

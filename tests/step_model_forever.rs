@@ -1,0 +1,54 @@
+//! The step model with Enactors that loop forever (`planrace check --cycles forever`), checked
+//! by stateright (the loom suite, and `--features stateright`): `Fixed` holds at 3E2P5G2K with
+//! every witness reached, and `Buggy` and every broken fix are caught with a shortest
+//! counterexample. With looping Enactors there is no end state, so `progress` is not checked
+//! (the proof checks its safety half, `referenced_plans_kept`, tests/proof.rs).
+#![cfg(any(loom, feature = "stateright"))]
+
+use planrace::{Config, Cycles, Property, StepModel, Variant, check_step_model};
+
+fn check(variant: Variant, config: &str) -> planrace::StepCheck {
+    let config: Config = config.parse().expect("valid");
+    let model = StepModel::new(variant, config, Cycles::Unbounded).expect("fits");
+    let check = check_step_model(model);
+    println!("{}", check.report());
+    for outcome in &check.outcomes {
+        let line = check.verdict_line(outcome);
+        assert!(
+            line.settings
+                .contains(&("cycles".to_owned(), "forever".to_owned())),
+            "{line}"
+        );
+        assert_ne!(outcome.property, Property::Progress);
+    }
+    check
+}
+
+#[test]
+fn fixed_holds_forever_at_3e2p5g2k_with_every_witness_reached() {
+    let check = check(Variant::Fixed, "3E2P5G2K");
+    assert_eq!(check.outcomes.len(), 2);
+    for outcome in &check.outcomes {
+        assert_eq!(check.verdict(outcome), "holds", "{}", outcome.property);
+    }
+}
+
+#[test]
+fn every_broken_variant_is_caught_with_looping_enactors() {
+    for variant in Variant::ALL.into_iter().filter(|v| *v != Variant::Fixed) {
+        let check = check(variant, "2E2P4G2K");
+        let caught: Vec<_> = check.outcomes.iter().filter(|o| o.violations > 0).collect();
+        assert!(!caught.is_empty(), "{variant} is not caught");
+        for outcome in caught {
+            let example = outcome
+                .shortest
+                .as_ref()
+                .expect("a shortest counterexample");
+            let timeline = check.timeline(example);
+            assert!(
+                timeline.contains(&format!("^^^ {} violated", outcome.property)),
+                "{timeline}"
+            );
+        }
+    }
+}
