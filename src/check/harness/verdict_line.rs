@@ -25,20 +25,20 @@ const COUNT_NAMES: [&str; 3] = ["executions", "states", "iterations"];
 /// One verdict line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerdictLine {
-    /// The checker that produced it: `loom`, `stateright` or `shuttle`.
+    /// The checker that produced it: `loom`, `stateright`, `shuttle` or `smt`.
     pub checker: String,
     /// The protocol variant.
     pub variant: String,
     /// The property.
     pub property: String,
-    /// The configuration, `<e>E<p>P<g>G<k>K`.
+    /// The configuration, `<e>E<p>P<g>G<k>K`, or `any` for a proof that covers every size.
     pub config: String,
     /// The bound (`none`: unbounded).
     pub bound: String,
     /// The settings that shaped the run besides the bound, in order (for shuttle: `scheduler`,
     /// `depth`, `seeds`).
     pub settings: Vec<(String, String)>,
-    /// What the checker counted: `executions`, `states` or `iterations`.
+    /// What the checker counted: `executions`, `states`, `iterations` or `obligations`.
     pub counted: String,
     /// How many it counted.
     pub count: u64,

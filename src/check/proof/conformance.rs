@@ -21,7 +21,7 @@ use crate::check::proof::abstraction::{abstract_state, universe};
 use crate::check::proof::formula::{Evaluator, Structure, Term, Universe};
 use crate::check::proof::invariant::{ProofProperty, conjuncts};
 use crate::check::proof::successors::successors;
-use crate::check::proof::transitions::{FirstOrder, StepKind};
+use crate::check::proof::transitions::{FirstOrder, StepKind, Transition};
 use crate::check::step_model::properties::{
     monotonic_generation, no_empty_record, referenced_plans_kept,
 };
@@ -150,6 +150,15 @@ struct Explored {
 }
 
 impl Explored {
+    /// Adds `state`, reached from state number `parent`, unless it was reached before.
+    fn add(&mut self, state: StepState, parent: usize) {
+        if let Entry::Vacant(slot) = self.index.entry(fingerprint(&state)) {
+            slot.insert(self.states.len());
+            self.states.push(state);
+            self.parents.push(parent);
+        }
+    }
+
     /// The log of a shortest path to state `end`, as concrete steps from the initial state.
     fn trace(&self, model: &StepModel, end: usize) -> Trace {
         let mut chain = vec![end];
@@ -190,22 +199,62 @@ impl Explored {
     }
 }
 
-/// What one state's check adds to the counts.
-struct Checker<'a> {
+/// The checks made on every state, and what they found so far.
+struct Checker {
     universe: Universe,
-    first_order: Vec<crate::check::proof::transitions::Transition>,
+    /// The first-order steps compared with the step model's (none: only look for
+    /// violations).
+    first_order: Vec<Transition>,
     conjuncts: Vec<(&'static str, Term)>,
     properties: Vec<(ProofProperty, Term)>,
-    report: &'a mut Conformance,
+    report: Conformance,
     /// Break descriptions and the state they were found in, to be traced at the end.
     pending_breaks: Vec<(String, usize)>,
     /// Properties already seen violated, with the state.
     violated: Vec<(ProofProperty, usize)>,
-    /// Whether to compare with the first-order model (otherwise only look for violations).
-    compare: bool,
 }
 
-impl Checker<'_> {
+impl Checker {
+    /// The checks of `variant`'s step model on `config` against the first-order model of
+    /// `against` (none: only look for violations).
+    fn new(variant: Variant, config: Config, against: Option<Variant>) -> Self {
+        let conjuncts: Vec<(&'static str, Term)> = match against {
+            Some(_) => conjuncts()
+                .into_iter()
+                .map(|c| (c.name, c.formula))
+                .collect(),
+            None => Vec::new(),
+        };
+        Checker {
+            universe: universe(config),
+            first_order: against.map_or_else(Vec::new, |v| FirstOrder::new(v).transitions()),
+            properties: ProofProperty::ALL.map(|p| (p, p.formula())).to_vec(),
+            report: Conformance {
+                variant,
+                config,
+                states: 0,
+                transitions: 0,
+                mismatches: 0,
+                abstracted: 0,
+                abstracted_by_kind: BTreeMap::new(),
+                fired: BTreeMap::new(),
+                conjuncts: conjuncts.len(),
+                conjunct_failures: BTreeMap::new(),
+                property_mismatches: 0,
+                breaks: Vec::new(),
+                violations: Vec::new(),
+                seconds: 0.0,
+            },
+            conjuncts,
+            pending_breaks: Vec::new(),
+            violated: Vec::new(),
+        }
+    }
+
+    fn compares(&self) -> bool {
+        !self.first_order.is_empty()
+    }
+
     fn holds(&self, state: &Structure, term: &Term) -> bool {
         Evaluator {
             universe: &self.universe,
@@ -236,13 +285,13 @@ impl Checker<'_> {
         }
         for (property, formula) in self.properties.clone() {
             let step_model = step_model_holds(property, state);
-            let first_order = !self.compare || self.holds(structure, &formula);
-            if self.compare && first_order != step_model {
+            if self.compares() && self.holds(structure, &formula) != step_model {
                 self.report.property_mismatches += 1;
                 self.note_break(
                     format!(
-                        "property {property}: the formula says {first_order}, the step model \
-                         says {step_model}"
+                        "property {property}: the formula says {}, the step model says \
+                         {step_model}",
+                        !step_model
                     ),
                     at,
                 );
@@ -284,6 +333,49 @@ impl Checker<'_> {
             }
         }
     }
+
+    /// Checks state number `at` and adds its successors to `explored`.
+    fn visit(&mut self, model: &StepModel, explored: &mut Explored, at: usize) {
+        let state = explored.states[at].clone();
+        let structure = abstract_state(&self.universe, &state);
+        self.check_state(&state, &structure, at);
+        let mut movers = Vec::new();
+        model.movers(&state, &mut movers);
+        let mut taken = Vec::with_capacity(movers.len());
+        for mover in movers {
+            let mut next = state.clone();
+            if model.step(&mut next, mover).is_err() {
+                continue;
+            }
+            if self.compares() {
+                taken.push((mover, abstract_state(&self.universe, &next)));
+            }
+            explored.add(representative(&next), at);
+        }
+        if self.compares() {
+            self.check_successors(&structure, &taken, at);
+        }
+    }
+
+    /// The report, each break and violation with its trace.
+    fn finish(mut self, model: &StepModel, explored: &Explored, seconds: f64) -> Conformance {
+        self.report.states = explored.states.len();
+        self.report.breaks = self
+            .pending_breaks
+            .into_iter()
+            .map(|(what, at)| Break {
+                what,
+                trace: explored.trace(model, at),
+            })
+            .collect();
+        self.report.violations = self
+            .violated
+            .into_iter()
+            .map(|(property, at)| (property, explored.trace(model, at)))
+            .collect();
+        self.report.seconds = seconds;
+        self.report
+    }
 }
 
 /// Explores every reachable state of `variant` on `config` with looping Enactors and checks
@@ -297,7 +389,8 @@ pub fn check_conformance(variant: Variant, config: Config) -> Result<Conformance
 
 /// The shortest violation of each property by `variant` on `config` with looping Enactors:
 /// the same search as [`check_conformance`], without the first-order side (several times
-/// faster). Its report counts states and violations only.
+/// faster), stopping once every property is violated. Its report counts states and
+/// violations only.
 ///
 /// # Errors
 /// [`StepModelError::TooLarge`] past the step model's limits.
@@ -313,47 +406,14 @@ fn explore(
     against: Option<Variant>,
 ) -> Result<Conformance, StepModelError> {
     let started = Instant::now();
-    let first_order = against.is_some();
     let model = StepModel::new(variant, config, Cycles::Unbounded)?;
-    let mut report = Conformance {
-        variant,
-        config,
-        states: 0,
-        transitions: 0,
-        mismatches: 0,
-        abstracted: 0,
-        abstracted_by_kind: BTreeMap::new(),
-        fired: BTreeMap::new(),
-        conjuncts: 0,
-        conjunct_failures: BTreeMap::new(),
-        property_mismatches: 0,
-        breaks: Vec::new(),
-        violations: Vec::new(),
-        seconds: 0.0,
-    };
-    let all_conjuncts: Vec<(&'static str, Term)> = if first_order {
-        conjuncts()
-            .into_iter()
-            .map(|c| (c.name, c.formula))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    report.conjuncts = all_conjuncts.len();
-    let mut checker = Checker {
-        universe: universe(config),
-        first_order: against.map_or_else(Vec::new, |v| FirstOrder::new(v).transitions()),
-        conjuncts: all_conjuncts,
-        properties: ProofProperty::ALL.map(|p| (p, p.formula())).to_vec(),
-        report: &mut report,
-        pending_breaks: Vec::new(),
-        violated: Vec::new(),
-        compare: first_order,
-    };
+    let mut checker = Checker::new(variant, config, against);
     let init = representative(&model.init());
-    let init_structure = abstract_state(&checker.universe, &init);
     if let Some(against) = against
-        && !checker.holds(&init_structure, &FirstOrder::new(against).init())
+        && !checker.holds(
+            &abstract_state(&checker.universe, &init),
+            &FirstOrder::new(against).init(),
+        )
     {
         checker.note_break(
             "init: the step model's initial state is not initial".into(),
@@ -365,69 +425,29 @@ fn explore(
         states: vec![init],
         parents: vec![usize::MAX],
     };
-    let mut movers = Vec::new();
-    let mut next_index = 0;
     let mut last_report = Instant::now();
-    while next_index < explored.states.len() {
-        let at = next_index;
-        next_index += 1;
-        let state = explored.states[at].clone();
-        let structure = abstract_state(&checker.universe, &state);
-        checker.check_state(&state, &structure, at);
-        movers.clear();
-        model.movers(&state, &mut movers);
-        let mut taken = Vec::with_capacity(movers.len());
-        for mover in &movers {
-            let mut next = state.clone();
-            if model.step(&mut next, *mover).is_err() {
-                continue;
-            }
-            if first_order {
-                taken.push((*mover, abstract_state(&checker.universe, &next)));
-            }
-            let next = representative(&next);
-            if let Entry::Vacant(slot) = explored.index.entry(fingerprint(&next)) {
-                slot.insert(explored.states.len());
-                explored.states.push(next);
-                explored.parents.push(at);
-            }
-        }
-        if first_order {
-            checker.check_successors(&structure, &taken, at);
-        } else if checker.violated.len() == ProofProperty::ALL.len() {
+    let mut at = 0;
+    while at < explored.states.len() {
+        checker.visit(&model, &mut explored, at);
+        at += 1;
+        if !checker.compares() && checker.violated.len() == ProofProperty::ALL.len() {
             break;
         }
         if last_report.elapsed() >= PROGRESS_EVERY {
             last_report = Instant::now();
             eprintln!(
-                "planrace: {} of {variant} {config}: {} of {} states, {:.1} s",
-                if first_order {
+                "planrace: {} of {variant} {config}: {at} of {} states, {:.1} s",
+                if checker.compares() {
                     "conformance"
                 } else {
                     "violation search"
                 },
-                next_index,
                 explored.states.len(),
                 started.elapsed().as_secs_f64()
             );
         }
     }
-    let pending = std::mem::take(&mut checker.pending_breaks);
-    let violated = std::mem::take(&mut checker.violated);
-    report.states = explored.states.len();
-    report.breaks = pending
-        .into_iter()
-        .map(|(what, at)| Break {
-            what,
-            trace: explored.trace(&model, at),
-        })
-        .collect();
-    report.violations = violated
-        .into_iter()
-        .map(|(property, at)| (property, explored.trace(&model, at)))
-        .collect();
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(checker.finish(&model, &explored, started.elapsed().as_secs_f64()))
 }
 
 #[cfg(test)]

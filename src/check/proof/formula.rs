@@ -115,6 +115,19 @@ impl StateFn {
         StateFn::Scanned,
     ];
 
+    /// An Enactor's own variables that say where it is and what it holds (those a
+    /// counterexample shows).
+    pub(crate) const ENACTOR_POSITION: [StateFn; 8] = [
+        StateFn::Pc,
+        StateFn::At,
+        StateFn::Attempt,
+        StateFn::Plan,
+        StateFn::Held,
+        StateFn::HeldAt,
+        StateFn::HeldWrote,
+        StateFn::HeldPrev,
+    ];
+
     /// The SMT-LIB name.
     pub(crate) fn name(self) -> &'static str {
         match self {

@@ -230,16 +230,7 @@ fn probes(
         _ => {}
     }
     for enactor in &enactors {
-        for f in [
-            StateFn::Pc,
-            StateFn::At,
-            StateFn::Attempt,
-            StateFn::Plan,
-            StateFn::Held,
-            StateFn::HeldAt,
-            StateFn::HeldWrote,
-            StateFn::HeldPrev,
-        ] {
+        for f in StateFn::ENACTOR_POSITION {
             add(
                 format!("{enactor}.{}", f.name()),
                 Term::App(f, vec![Term::Var(enactor)]),

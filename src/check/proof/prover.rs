@@ -256,52 +256,32 @@ fn property_queries(
     let names = property.support();
     let support: Vec<&Conjunct> = all.iter().filter(|c| names.contains(&c.name)).collect();
     let key = names.last().copied().unwrap_or_default();
+    let ask = |claim, transition, goal| query(variant, claim, &support, &init, transition, goal);
     let mut queries = Vec::new();
     for conjunct in &support {
-        let claim = Claim::Init {
-            conjunct: conjunct.name,
-        };
-        queries.push(query(
-            variant,
-            claim,
-            &support,
-            &init,
+        let goal = Some(&conjunct.formula);
+        queries.push(ask(
+            Claim::Init {
+                conjunct: conjunct.name,
+            },
             None,
-            Some(&conjunct.formula),
+            goal,
         ));
         for transition in &transitions {
             let claim = Claim::Step {
                 step: transition.kind,
                 conjunct: conjunct.name,
             };
-            queries.push(query(
-                variant,
-                claim,
-                &support,
-                &init,
-                Some(transition),
-                Some(&conjunct.formula),
-            ));
+            queries.push(ask(claim, Some(transition), goal));
         }
     }
     let goal = property.formula();
-    queries.push(query(
-        variant,
-        Claim::Implies { property },
-        &support,
-        &init,
-        None,
-        Some(&goal),
-    ));
+    queries.push(ask(Claim::Implies { property }, None, Some(&goal)));
     for transition in &transitions {
-        let claim = Claim::Fires {
-            step: transition.kind,
-        };
-        queries.push(query(
-            variant,
-            claim,
-            &support,
-            &init,
+        queries.push(ask(
+            Claim::Fires {
+                step: transition.kind,
+            },
             Some(transition),
             None,
         ));
@@ -373,9 +353,10 @@ fn answer_all(
 }
 
 /// The sentence of what `claim` breaks.
-fn broken(claim: Claim, all: &[Conjunct]) -> String {
+fn broken(claim: Claim) -> String {
     let sentence = |name: &str| {
-        all.iter()
+        conjuncts()
+            .iter()
             .find(|c| c.name == name)
             .map_or(String::new(), |c| format!("{name}: {}", c.sentence))
     };
@@ -392,7 +373,6 @@ fn counterexample(
     dir: &Path,
     query: &Query,
     path: &Path,
-    all: &[Conjunct],
 ) -> Result<String, ProveError> {
     let file = dir.join(path.with_extension("cti.smt2"));
     let mut run = None;
@@ -414,10 +394,7 @@ fn counterexample(
     );
     Ok(match run {
         Some(run) if run.answer == Answer::Sat => {
-            format!(
-                "{title}{}",
-                explain(query, &run.rest, &broken(query.claim, all))
-            )
+            format!("{title}{}", explain(query, &run.rest, &broken(query.claim)))
         }
         other => format!(
             "  {solver} answered {} when asked for the model of {}: no counterexample to show\n",
@@ -472,13 +449,12 @@ fn prove_variant(
     let mut properties = Vec::new();
     for (property, queries) in &per_property {
         properties.push(judge(
-            variant,
             *property,
             queries,
             &answers,
             &conformance,
             options,
-            all,
+            variant,
         )?);
     }
     let mut calls: Vec<SolverCall> = Vec::new();
@@ -515,33 +491,33 @@ fn fired_concretely(step: StepKind, support: &[&str], conformance: &[Conformance
     })
 }
 
-fn judge(
-    variant: Variant,
-    property: ProofProperty,
-    queries: &[(Query, PathBuf)],
+/// What the solver's answers say of one property's obligations.
+struct Tally<'q> {
+    /// Solver seconds, summed.
+    seconds: f64,
+    /// Obligations refuted, with the first of them.
+    refuted: usize,
+    first_refuted: Option<&'q (Query, PathBuf)>,
+    /// Obligations no answer settled.
+    undecided: Vec<Claim>,
+}
+
+fn tally<'q>(
+    queries: &'q [(Query, PathBuf)],
     answers: &HashMap<PathBuf, (Answer, f64)>,
+    support: &[&str],
     conformance: &[Conformance],
-    options: &ProveOptions,
-    all: &[Conjunct],
-) -> Result<PropertyProof, ProveError> {
-    let support = property.support();
-    let mut proof = PropertyProof {
-        variant,
-        property,
-        solver: options.solver,
-        obligations: queries.len(),
-        refuted: 0,
-        verdict: ProofVerdict::Holds,
-        reason: None,
-        counterexample: None,
-        violation: None,
+) -> Tally<'q> {
+    let mut tally = Tally {
         seconds: 0.0,
+        refuted: 0,
+        first_refuted: None,
+        undecided: Vec::new(),
     };
-    let mut first_refuted = None;
-    let mut undecided = Vec::new();
-    for (query, path) in queries {
+    for entry in queries {
+        let (query, path) = entry;
         let (answer, seconds) = answers.get(path).copied().unwrap_or((Answer::Unknown, 0.0));
-        proof.seconds += seconds;
+        tally.seconds += seconds;
         let as_claimed = match answer {
             Answer::Unsat => query.claim.wants_unsat(),
             Answer::Sat => !query.claim.wants_unsat(),
@@ -551,52 +527,72 @@ fn judge(
             _ if as_claimed => {}
             // A step the solver cannot show firing is shown by a reachable state.
             (Claim::Fires { step }, Answer::Unknown)
-                if fired_concretely(step, &support, conformance) => {}
-            (Claim::Fires { .. }, _) | (_, Answer::Unknown) => undecided.push(query.claim),
+                if fired_concretely(step, support, conformance) => {}
+            (Claim::Fires { .. }, _) | (_, Answer::Unknown) => tally.undecided.push(query.claim),
             (_, Answer::Sat | Answer::Unsat) => {
-                proof.refuted += 1;
-                first_refuted.get_or_insert((query, path));
+                tally.refuted += 1;
+                tally.first_refuted.get_or_insert(entry);
             }
         }
     }
+    tally
+}
+
+/// The verdict on `property` from its obligations' answers: `holds` when every one is as
+/// claimed (and the step model agrees); otherwise the first refuted one told as a
+/// counterexample, and the verdict settled by a real violation, or left `inconclusive`.
+fn judge(
+    property: ProofProperty,
+    queries: &[(Query, PathBuf)],
+    answers: &HashMap<PathBuf, (Answer, f64)>,
+    conformance: &[Conformance],
+    options: &ProveOptions,
+    variant: Variant,
+) -> Result<PropertyProof, ProveError> {
+    let tally = tally(queries, answers, &property.support(), conformance);
+    let mut proof = PropertyProof {
+        variant,
+        property,
+        solver: options.solver,
+        obligations: queries.len(),
+        refuted: tally.refuted,
+        verdict: ProofVerdict::Holds,
+        reason: None,
+        counterexample: None,
+        violation: None,
+        seconds: tally.seconds,
+    };
     let reached = conformance.iter().find_map(|c| {
         c.violations
             .iter()
             .find(|(p, _)| *p == property)
             .map(|(_, t)| (c.config, t.clone()))
     });
-    if first_refuted.is_none() && undecided.is_empty() {
-        // Proven: the step model must agree, or a link of the chain is broken.
-        if let Some((config, trace)) = reached {
-            proof.verdict = ProofVerdict::Inconclusive;
-            proof.reason = Some(format!(
-                "contradiction: every obligation was discharged, yet the step model violates \
-                 it at {config} in {} steps: the first-order model does not describe the step \
-                 model",
-                trace.depth
-            ));
-            proof.violation = Some((config, trace));
+    let not_proven = match (tally.first_refuted, tally.undecided.first()) {
+        (Some((query, path)), _) => {
+            proof.counterexample = Some(counterexample(options.solver, &options.dir, query, path)?);
+            format!("the invariant is not inductive for {variant}")
         }
-        return Ok(proof);
-    }
-    if let Some((query, path)) = first_refuted {
-        proof.counterexample = Some(counterexample(
-            options.solver,
-            &options.dir,
-            query,
-            path,
-            all,
-        )?);
-    }
-    let not_proven = match (first_refuted, undecided.first()) {
-        (Some(_), _) => format!("the invariant is not inductive for {variant}"),
         (None, Some(claim)) => format!(
             "{} could not decide {} obligation(s) (the first: {claim}), or showed a step that \
              can never fire",
             options.solver,
-            undecided.len()
+            tally.undecided.len()
         ),
-        (None, None) => String::new(),
+        (None, None) => {
+            // Proven: the step model must agree, or a link of the chain is broken.
+            if let Some((config, trace)) = reached {
+                proof.verdict = ProofVerdict::Inconclusive;
+                proof.reason = Some(format!(
+                    "contradiction: every obligation was discharged, yet the step model \
+                     violates it at {config} in {} steps: the first-order model does not \
+                     describe the step model",
+                    trace.depth
+                ));
+                proof.violation = Some((config, trace));
+            }
+            return Ok(proof);
+        }
     };
     proof.violation = match reached {
         Some(found) => Some(found),
