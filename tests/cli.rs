@@ -111,6 +111,7 @@ fn help_and_version_answer_on_every_command() {
         &["run", "-h"],
         &["replay", "--help"],
         &["check", "--help"],
+        &["prove", "--help"],
         &["help", "run"],
     ] {
         let output = planrace(args);
@@ -331,6 +332,62 @@ fn the_smallest_configuration_shows_the_race_with_the_flag_the_help_names() {
         summary["with_empty_record"].as_u64() > Some(0),
         "no empty record in 300 seeds of Buggy 2E1P4G2K --burst 1: {summary}"
     );
+}
+
+#[cfg(feature = "stateright")]
+#[test]
+fn check_with_looping_enactors_says_so_and_leaves_progress_out() {
+    let output = planrace(&[
+        "check",
+        "--variant=Buggy",
+        "--config=2E1P4G2K",
+        "--cycles=forever",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    let properties: Vec<&str> = lines
+        .iter()
+        .map(|v| v["property"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(properties, ["no_empty_record", "monotonic_generation"]);
+    for verdict in &lines {
+        assert_eq!(verdict["cycles"], "forever");
+    }
+    let text_output = text(&planrace(&["check", "--config=2E1P4G2K", "--cycles=forever"]).stdout);
+    assert!(
+        text_output.contains(" cycles=forever states="),
+        "{text_output}"
+    );
+}
+
+/// `prove --json`: one verdict per property, one object per solver call (with its time) and
+/// the conformance check. Needs z3 (Debian package z3).
+#[test]
+fn prove_prints_verdicts_solver_calls_and_conformance_as_json() {
+    let output = planrace(&["prove", "--variant=Fixed", "--json"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    let kind = |k: &str| lines.iter().filter(|v| v["kind"] == k).count();
+    assert_eq!(kind("verdict"), 3, "{stdout}");
+    assert_eq!(kind("conformance"), 1, "{stdout}");
+    assert!(kind("solver_call") > 0, "{stdout}");
+    for verdict in lines.iter().filter(|v| v["kind"] == "verdict") {
+        assert_eq!(verdict["checker"], "smt");
+        assert_eq!(verdict["config"], "any");
+        assert_eq!(verdict["verdict"], "holds", "{verdict}");
+    }
+    for call in lines.iter().filter(|v| v["kind"] == "solver_call") {
+        assert!(call["seconds"].as_f64().is_some_and(|s| s > 0.0), "{call}");
+    }
 }
 
 #[cfg(feature = "stateright")]
