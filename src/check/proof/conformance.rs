@@ -100,12 +100,13 @@ impl Conformance {
         self.conjunct_failures.values().sum()
     }
 
-    /// The `planrace-conformance` line.
+    /// The `planrace-conformance` line: the fields the design names, in its order, then
+    /// `property_mismatches`, `cycles=forever` and the seconds.
     pub fn line(&self) -> String {
         format!(
-            "planrace-conformance variant={} config={} cycles=forever states={} transitions={} \
-             mismatches={} abstracted={} conjuncts={} conjunct_failures={} \
-             property_mismatches={} seconds={:.2}",
+            "planrace-conformance variant={} config={} states={} transitions={} mismatches={} \
+             abstracted={} conjuncts={} conjunct_failures={} property_mismatches={} \
+             cycles=forever seconds={:.2}",
             self.variant,
             self.config,
             self.states,

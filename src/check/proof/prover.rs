@@ -183,24 +183,6 @@ pub struct ProofReport {
     pub seconds: f64,
 }
 
-impl ProofReport {
-    /// Whether the report is what the design claims: `Fixed` holds for every property, every
-    /// other variant is refuted in at least one, and conformance found no break.
-    pub fn as_claimed(&self) -> bool {
-        self.variants.iter().all(|v| {
-            let links = v.conformance.iter().all(Conformance::linked);
-            let verdicts = v.properties.iter().map(|p| p.verdict);
-            links
-                && if v.variant == Variant::Fixed {
-                    verdicts.clone().all(|w| w == ProofVerdict::Holds)
-                } else {
-                    verdicts.clone().any(|w| w == ProofVerdict::Violated)
-                        && verdicts.clone().all(|w| w != ProofVerdict::Inconclusive)
-                }
-        })
-    }
-}
-
 impl fmt::Display for ProofReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for variant in &self.variants {
