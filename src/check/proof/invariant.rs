@@ -2,9 +2,10 @@
 //!
 //! Each property rests on a *support*: the conjuncts whose induction proves it. The four
 //! well-formedness conjuncts (ranges of generations, endpoints and attempts) are in every
-//! support: the key conjuncts do not need most of them, but they keep a solver's
-//! counterexample to induction among states that look like the protocol's, so that it can be
-//! read.
+//! support and inductive by themselves (their obligations assume only them); the key
+//! conjunct's obligations assume the whole support. The key conjuncts do not need most of the
+//! well-formedness ones, but they keep a solver's counterexample to induction among states
+//! that look like the protocol's, so that it can be read.
 
 use std::fmt;
 
@@ -135,6 +136,12 @@ pub fn conjuncts() -> Vec<Conjunct> {
             ),
         },
     ]
+}
+
+/// Whether `conjunct` is one of the well-formedness conjuncts (inductive by themselves, in
+/// every support).
+pub(crate) fn is_well_formed(conjunct: &str) -> bool {
+    WELL_FORMED.contains(&conjunct)
 }
 
 /// The conjuncts every support holds.

@@ -14,7 +14,7 @@ use thiserror::Error;
 use crate::check::harness::VerdictLine;
 use crate::check::proof::conformance::{Conformance, Trace, check_conformance, search_violations};
 use crate::check::proof::explain::explain;
-use crate::check::proof::invariant::{Conjunct, ProofProperty, conjuncts};
+use crate::check::proof::invariant::{Conjunct, ProofProperty, conjuncts, is_well_formed};
 use crate::check::proof::obligation::{Claim, Query, query};
 use crate::check::proof::solver::{Answer, Solver, SolverError};
 use crate::check::proof::transitions::{FirstOrder, StepKind};
@@ -237,46 +237,50 @@ fn property_queries(
     let init = first_order.init();
     let names = property.support();
     let support: Vec<&Conjunct> = all.iter().filter(|c| names.contains(&c.name)).collect();
+    let well_formed: Vec<&Conjunct> = all.iter().filter(|c| is_well_formed(c.name)).collect();
     let key = names.last().copied().unwrap_or_default();
-    let ask = |claim, transition, goal| query(variant, claim, &support, &init, transition, goal);
+    // The well-formedness conjuncts are inductive by themselves: their obligations assume
+    // only them, and every property shares them (one file each, under well_formed/).
+    let ask = |claim: Claim, transition, goal, conjunct: Option<&str>| {
+        let (assumed, folder) = match conjunct {
+            Some(name) if is_well_formed(name) => (&well_formed, "well_formed"),
+            _ => (&support, key),
+        };
+        let query = query(variant, claim, assumed, &init, transition, goal);
+        let path = PathBuf::from(variant.name())
+            .join(folder)
+            .join(format!("{claim}.smt2"));
+        (query, path)
+    };
     let mut queries = Vec::new();
     for conjunct in &support {
         let goal = Some(&conjunct.formula);
+        let name = Some(conjunct.name);
         queries.push(ask(
             Claim::Init {
                 conjunct: conjunct.name,
             },
             None,
             goal,
+            name,
         ));
         for transition in &transitions {
             let claim = Claim::Step {
                 step: transition.kind,
                 conjunct: conjunct.name,
             };
-            queries.push(ask(claim, Some(transition), goal));
+            queries.push(ask(claim, Some(transition), goal, name));
         }
     }
     let goal = property.formula();
-    queries.push(ask(Claim::Implies { property }, None, Some(&goal)));
+    queries.push(ask(Claim::Implies { property }, None, Some(&goal), None));
     for transition in &transitions {
-        queries.push(ask(
-            Claim::Fires {
-                step: transition.kind,
-            },
-            Some(transition),
-            None,
-        ));
+        let claim = Claim::Fires {
+            step: transition.kind,
+        };
+        queries.push(ask(claim, Some(transition), None, None));
     }
     queries
-        .into_iter()
-        .map(|q| {
-            let path = PathBuf::from(variant.name())
-                .join(key)
-                .join(format!("{}.smt2", q.claim));
-            (q, path)
-        })
-        .collect()
 }
 
 /// Writes every query and runs `solver` on each, two at a time.
