@@ -12,9 +12,8 @@
 //! The search is breadth-first over symmetry representatives (Enactors sorted), so the first
 //! violation found is a shortest one.
 
-use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use crate::check::proof::abstraction::{abstract_state, universe};
@@ -26,7 +25,9 @@ use crate::check::step_model::properties::{
     monotonic_generation, no_empty_record, referenced_plans_kept,
 };
 use crate::check::step_model::state::StepState;
-use crate::check::step_model::transition::{Cycles, Mover, StepModel, StepModelError};
+use crate::check::step_model::transition::{
+    Cycles, Mover, StepModel, StepModelError, concrete_path,
+};
 use crate::protocol::config::Config;
 use crate::protocol::event::Step;
 use crate::protocol::variant::Variant;
@@ -130,18 +131,6 @@ fn step_model_holds(property: ProofProperty, state: &StepState) -> bool {
     }
 }
 
-fn representative(state: &StepState) -> StepState {
-    let mut representative = state.clone();
-    representative.enactors.sort_unstable();
-    representative
-}
-
-fn fingerprint(state: &StepState) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    state.hash(&mut hasher);
-    hasher.finish()
-}
-
 /// The search's memory: every representative once, with the index of the state it was
 /// first reached from.
 struct Explored {
@@ -153,7 +142,7 @@ struct Explored {
 impl Explored {
     /// Adds `state`, reached from state number `parent`, unless it was reached before.
     fn add(&mut self, state: StepState, parent: usize) {
-        if let Entry::Vacant(slot) = self.index.entry(fingerprint(&state)) {
+        if let Entry::Vacant(slot) = self.index.entry(state.fingerprint()) {
             slot.insert(self.states.len());
             self.states.push(state);
             self.parents.push(parent);
@@ -172,27 +161,11 @@ impl Explored {
         }
         chain.pop();
         chain.reverse();
-        let mut steps = model.setup_steps();
-        let mut state = model.init();
-        let mut movers = Vec::new();
-        for target in &chain {
-            let target = &self.states[*target];
-            movers.clear();
-            model.movers(&state, &mut movers);
-            for mover in &movers {
-                let mut next = state.clone();
-                if let Ok(event) = model.step(&mut next, *mover)
-                    && representative(&next) == *target
-                {
-                    steps.extend(event.map(|event| Step {
-                        actor: model.actor(*mover),
-                        event,
-                    }));
-                    state = next;
-                    break;
-                }
-            }
-        }
+        let fingerprints: Vec<u64> = chain
+            .iter()
+            .map(|c| self.states[*c].fingerprint())
+            .collect();
+        let (steps, _) = concrete_path(model, &fingerprints);
         Trace {
             steps,
             depth: chain.len(),
@@ -351,7 +324,7 @@ impl Checker {
             if self.compares() {
                 taken.push((mover, abstract_state(&self.universe, &next)));
             }
-            explored.add(representative(&next), at);
+            explored.add(next.representative(), at);
         }
         if self.compares() {
             self.check_successors(&structure, &taken, at);
@@ -409,7 +382,7 @@ fn explore(
     let started = Instant::now();
     let model = StepModel::new(variant, config, Cycles::Unbounded)?;
     let mut checker = Checker::new(variant, config, against);
-    let init = representative(&model.init());
+    let init = model.init().representative();
     if let Some(against) = against
         && !checker.holds(
             &abstract_state(&checker.universe, &init),
@@ -422,7 +395,7 @@ fn explore(
         );
     }
     let mut explored = Explored {
-        index: HashMap::from([(fingerprint(&init), 0)]),
+        index: HashMap::from([(init.fingerprint(), 0)]),
         states: vec![init],
         parents: vec![usize::MAX],
     };

@@ -5,9 +5,8 @@
 //! same transitions; and
 //! stateright's Explorer, to browse the state space.
 
-use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -21,7 +20,7 @@ use crate::check::step_model::properties::{
     write_lost_race,
 };
 use crate::check::step_model::state::StepState;
-use crate::check::step_model::transition::{Cycles, Mover, StepModel};
+use crate::check::step_model::transition::{Cycles, Mover, StepModel, concrete_path};
 use crate::check::verdict_table::VerdictRow;
 use crate::protocol::event::Step;
 use crate::protocol::script::replay_instructions;
@@ -142,14 +141,6 @@ impl Model for Checked {
         ]);
         properties
     }
-}
-
-/// Enactors are interchangeable: the representative of a state lists them sorted. Locks are
-/// held inside each Enactor's own state, so nothing else refers to their order.
-fn representative(state: &StepState) -> StepState {
-    let mut representative = state.clone();
-    representative.enactors.sort_unstable();
-    representative
 }
 
 /// The shortest execution violating one property, as the code's log would have it.
@@ -278,7 +269,7 @@ pub fn check(model: StepModel) -> StepCheck {
     let checked = Checked::new(model);
     let checker = checked
         .checker()
-        .symmetry_fn(representative)
+        .symmetry_fn(StepState::representative)
         .finish_when(HasDiscoveries::AllOf(BTreeSet::from(["(run to the end)"])))
         .spawn_dfs();
     let mut last_report = Instant::now();
@@ -332,13 +323,6 @@ pub fn check(model: StepModel) -> StepCheck {
     }
 }
 
-/// A state's fingerprint: a 64-bit hash, as stateright keeps them.
-fn fingerprint(state: &StepState) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    state.hash(&mut hasher);
-    hasher.finish()
-}
-
 /// The shortest paths to states violating each of `wanted`, breadth-first over symmetry
 /// representatives, keeping only fingerprints and parent links (a few dozen bytes a state).
 /// A path between representatives is then replayed from the initial state, choosing at each
@@ -346,13 +330,13 @@ fn fingerprint(state: &StepState) -> u64 {
 /// can produce as it is.
 fn shortest(model: StepModel, wanted: &[Property]) -> Vec<(Property, StepCounterexample)> {
     let judge = Checked::new(model);
-    let init = representative(&model.init());
-    let mut parents: HashMap<u64, u64> = HashMap::from([(fingerprint(&init), 0)]);
+    let init = model.init().representative();
+    let mut parents: HashMap<u64, u64> = HashMap::from([(init.fingerprint(), 0)]);
     let mut frontier = VecDeque::from([init]);
     let mut found: Vec<(Property, u64)> = Vec::new();
     let mut movers = Vec::new();
     while let Some(state) = frontier.pop_front() {
-        let here = fingerprint(&state);
+        let here = state.fingerprint();
         for property in wanted {
             if !found.iter().any(|(p, _)| p == property) && !judge.holds(*property, &state) {
                 found.push((*property, here));
@@ -366,8 +350,8 @@ fn shortest(model: StepModel, wanted: &[Property]) -> Vec<(Property, StepCounter
         for mover in &movers {
             let mut next = state.clone();
             if model.step(&mut next, *mover).is_ok() {
-                let next = representative(&next);
-                if let Entry::Vacant(slot) = parents.entry(fingerprint(&next)) {
+                let next = next.representative();
+                if let Entry::Vacant(slot) = parents.entry(next.fingerprint()) {
                     slot.insert(here);
                     frontier.push_back(next);
                 }
@@ -391,28 +375,7 @@ fn shortest(model: StepModel, wanted: &[Property]) -> Vec<(Property, StepCounter
 /// Replays a chain of representative fingerprints (the initial state's left out) as concrete
 /// steps from the initial state.
 fn concrete(model: StepModel, property: Property, chain: &[u64]) -> StepCounterexample {
-    let mut steps = model.setup_steps();
-    let mut state = model.init();
-    let mut movers = Vec::new();
-    for target in chain {
-        movers.clear();
-        model.movers(&state, &mut movers);
-        for mover in &movers {
-            let mut next = state.clone();
-            if let Ok(event) = model.step(&mut next, *mover)
-                && fingerprint(&representative(&next)) == *target
-            {
-                if let Some(event) = event {
-                    steps.push(Step {
-                        actor: model.actor(*mover),
-                        event,
-                    });
-                }
-                state = next;
-                break;
-            }
-        }
-    }
+    let (steps, _) = concrete_path(&model, chain);
     let detail = match property {
         Property::NoEmptyRecord => "a record points at a deleted plan",
         Property::MonotonicGeneration => "a write replaced a record with an older plan",
@@ -434,7 +397,7 @@ fn concrete(model: StepModel, property: Property, chain: &[u64]) -> StepCountere
 pub fn serve(model: StepModel, address: std::net::SocketAddr) {
     let _checker = Checked::new(model)
         .checker()
-        .symmetry_fn(representative)
+        .symmetry_fn(StepState::representative)
         .serve(address);
 }
 

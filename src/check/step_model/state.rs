@@ -154,6 +154,22 @@ impl StepState {
             .unwrap_or_default()
     }
 
+    /// The symmetry representative: Enactors are interchangeable, so the state with them
+    /// sorted stands for every permutation of them. Locks are held inside each Enactor's own
+    /// state, so nothing else refers to their order.
+    pub(crate) fn representative(&self) -> StepState {
+        let mut representative = self.clone();
+        representative.enactors.sort_unstable();
+        representative
+    }
+
+    /// A 64-bit hash of the state, as stateright keeps them.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(self, &mut hasher);
+        std::hash::Hasher::finish(&hasher)
+    }
+
     /// Whether any record entry (active or rollback) points at `generation`: what the store's
     /// reference counts say (every commit updates them in its own store step).
     pub(crate) fn is_referenced(&self, generation: Generation) -> bool {

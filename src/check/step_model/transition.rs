@@ -390,6 +390,34 @@ impl StepModel {
     }
 }
 
+/// Replays a path between symmetry representatives (their fingerprints, the initial state's
+/// left out) as concrete steps from the initial state: at each step the mover whose next
+/// state has the next representative, so that the log is one the code can produce as it is.
+/// Returns the log (the setup first) and the state reached.
+pub(crate) fn concrete_path(model: &StepModel, chain: &[u64]) -> (Vec<Step>, StepState) {
+    let mut steps = model.setup_steps();
+    let mut state = model.init();
+    let mut movers = Vec::new();
+    for target in chain {
+        movers.clear();
+        model.movers(&state, &mut movers);
+        for mover in &movers {
+            let mut next = state.clone();
+            if let Ok(event) = model.step(&mut next, *mover)
+                && next.representative().fingerprint() == *target
+            {
+                steps.extend(event.map(|event| Step {
+                    actor: model.actor(*mover),
+                    event,
+                }));
+                state = next;
+                break;
+            }
+        }
+    }
+    (steps, state)
+}
+
 /// The state of the Enactor that `mover` moves, if it moves one.
 pub(crate) fn enactor(state: &StepState, mover: Mover) -> Option<&EnactorState> {
     match mover {
