@@ -194,9 +194,9 @@ pub(crate) fn explain(query: &Query, answer: &str, broken: &str) -> String {
                 "  before:\n{}  step: {}{step}\n  after:\n{}",
                 model.state("pre", &enactors),
                 if model.values.contains_key("pre.a.pc") {
-                    "Enactor A takes "
+                    "Enactor A's "
                 } else {
-                    "the Planner takes "
+                    "the Planner's "
                 },
                 model.state("post", &enactors)
             );

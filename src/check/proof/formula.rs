@@ -24,7 +24,7 @@ pub(crate) enum Domain {
 
 impl Domain {
     /// The SMT-LIB sort of a value in this domain.
-    fn sort(self) -> &'static str {
+    pub(crate) fn sort(self) -> &'static str {
         match self {
             Domain::Enactor => "Enactor",
             Domain::Endpoint | Domain::EndpointOrNone | Domain::Generation => "Int",

@@ -121,12 +121,7 @@ fn result_sort(f: StateFn) -> &'static str {
 
 /// Declares a constant for each parameter (or skolem variable), with its range.
 fn declare_constant(out: &mut String, name: &'static str, domain: Domain) {
-    let sort = match domain {
-        Domain::Enactor => "Enactor",
-        Domain::GenerationSet => "(Array Int Bool)",
-        Domain::Endpoint | Domain::EndpointOrNone | Domain::Generation => "Int",
-    };
-    let _ = writeln!(out, "(declare-const {name} {sort})");
+    let _ = writeln!(out, "(declare-const {name} {})", domain.sort());
     if let Some(range) = range(name, domain) {
         let _ = writeln!(out, "(assert {})", Printer::PRE.print(&range));
     }
@@ -139,16 +134,7 @@ fn define_post_state(out: &mut String, transition: &Transition) {
             .vars
             .iter()
             .zip(update.f.arguments())
-            .map(|(v, d)| {
-                format!(
-                    "({v} {})",
-                    if *d == Domain::Enactor {
-                        "Enactor"
-                    } else {
-                        "Int"
-                    }
-                )
-            })
+            .map(|(v, d)| format!("({v} {})", d.sort()))
             .collect();
         let _ = writeln!(
             out,
