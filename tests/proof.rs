@@ -34,6 +34,7 @@ fn proof_with(solver: Solver, dir: &str) -> ProofReport {
 }
 
 fn assert_proof(report: &ProofReport) {
+    let printed = report.to_string();
     for variant in &report.variants {
         for proof in &variant.properties {
             let what = format!("{} {}", proof.variant, proof.property);
@@ -45,6 +46,16 @@ fn assert_proof(report: &ProofReport) {
                 ProofVerdict::Violated => {
                     let (_, trace) = proof.violation.as_ref().expect("a real violation");
                     assert!(trace.depth > 0, "{what}");
+                    // The timeline printed under this verdict line marks the violation.
+                    let line = proof.verdict_line().to_string();
+                    let start = printed.find(&line).expect("the verdict line is printed");
+                    let section = &printed[start + line.len()..];
+                    let section = &section[..section.find("planrace-").unwrap_or(section.len())];
+                    let mark = format!("^^^ {} violated", proof.property);
+                    assert!(
+                        section.contains(&mark),
+                        "{what}: no {mark:?} under its line"
+                    );
                     if proof.refuted > 0 {
                         let cti = proof.counterexample.as_deref().unwrap_or_default();
                         assert!(

@@ -18,9 +18,11 @@ use crate::check::proof::invariant::{Conjunct, ProofProperty, conjuncts, is_well
 use crate::check::proof::obligation::{Claim, Query, query};
 use crate::check::proof::solver::{Answer, Solver, SolverError};
 use crate::check::proof::transitions::{FirstOrder, StepKind};
+use crate::check::property::{Property, Violation};
 use crate::check::step_model::transition::StepModelError;
 use crate::protocol::config::Config;
 use crate::protocol::variant::Variant;
+use crate::render::timeline::render_timeline;
 
 /// The configurations the conformance check explores by default (looping Enactors): all
 /// variants finish in about a second each.
@@ -183,6 +185,35 @@ pub struct ProofReport {
     pub seconds: f64,
 }
 
+/// `trace`'s timeline, its last step marked as the one that broke `property` (the search
+/// stops at the first state that violates it).
+fn violation_timeline(property: ProofProperty, config: Config, trace: &Trace) -> String {
+    let last = trace.steps.len().saturating_sub(1);
+    let marked = |property, detail: &str| Violation {
+        property,
+        step: last,
+        detail: detail.to_owned(),
+    };
+    let violation = match property {
+        ProofProperty::NoEmptyRecord => {
+            marked(Property::NoEmptyRecord, "a record points at a deleted plan")
+        }
+        ProofProperty::MonotonicGeneration => marked(
+            Property::MonotonicGeneration,
+            "a write replaced a record with an older plan",
+        ),
+        // No checker of executions has this property: its mark follows the timeline.
+        ProofProperty::ReferencedPlansKept => {
+            return format!(
+                "{}     ^^^ referenced_plans_kept violated: a record's active or rollback plan \
+                 was deleted (its next transaction fails)\n",
+                render_timeline(&trace.steps, config.endpoints(), &[])
+            );
+        }
+    };
+    render_timeline(&trace.steps, config.endpoints(), &[violation])
+}
+
 impl fmt::Display for ProofReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for variant in &self.variants {
@@ -200,11 +231,7 @@ impl fmt::Display for ProofReport {
                         "  the step model violates it at {config} with looping Enactors \
                          ({} model steps):\n{}",
                         trace.depth,
-                        crate::render::timeline::render_timeline(
-                            &trace.steps,
-                            config.endpoints(),
-                            &[]
-                        )
+                        violation_timeline(proof.property, *config, trace)
                     )?;
                 }
             }
