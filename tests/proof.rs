@@ -91,6 +91,37 @@ fn z3_proves_fixed_and_refutes_every_broken_variant() {
     let report = proof_with(Solver::Z3, "proof-z3");
     assert_proof(&report);
     every_proven_property_has_no_violation_in_the_step_model(&report);
+    docs_proof_table_says_what_the_proof_found(&report);
+}
+
+/// docs/proof.md's table of verdicts ("What is proven, for which variant") is the proof's.
+fn docs_proof_table_says_what_the_proof_found(report: &ProofReport) {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/proof.md"))
+        .expect("docs/proof.md");
+    for variant in &report.variants {
+        let row: Vec<String> = docs
+            .lines()
+            .map(|line| {
+                line.split('|')
+                    .map(|cell| cell.trim().replace('*', ""))
+                    .collect::<Vec<_>>()
+            })
+            .find(|cells| {
+                cells.get(1).is_some_and(|c| *c == variant.variant.name()) && cells.len() == 6
+            })
+            .unwrap_or_else(|| panic!("docs/proof.md has no row for {}", variant.variant));
+        let found: Vec<&str> = variant
+            .properties
+            .iter()
+            .map(|p| p.verdict.word())
+            .collect();
+        assert_eq!(
+            row[2..5],
+            found,
+            "docs/proof.md's row for {}",
+            variant.variant
+        );
+    }
 }
 
 #[test]
