@@ -69,6 +69,7 @@ mod run;
 pub mod sync;
 pub mod testing;
 
+pub use check::execution::Execution;
 pub use check::harness;
 pub use check::proof::conformance::{
     Break, Conformance, Trace, check_conformance, search_violations,
@@ -119,8 +120,7 @@ pub use run::dns;
 pub use run::fault::FaultPlan;
 #[cfg(not(any(loom, shuttle)))]
 pub use run::replay::{
-    Replay, ReplayError, incident_config, incident_script, replay, replay_incident,
-    replay_on_server,
+    ReplayError, incident_config, incident_script, replay, replay_incident, replay_on_server,
 };
 #[cfg(not(any(loom, shuttle)))]
 pub use run::runtime::{

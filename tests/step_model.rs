@@ -71,7 +71,7 @@ fn buggy_is_caught_with_its_shortest_counterexamples(check: &StepCheck) {
             outcome.property
         );
         let example = outcome.shortest.as_ref().expect("a counterexample is kept");
-        let timeline = check.timeline(example);
+        let timeline = example.execution.timeline();
         assert!(
             timeline.contains(&format!("^^^ {} violated", outcome.property)),
             "{timeline}"

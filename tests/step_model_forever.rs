@@ -44,7 +44,7 @@ fn every_broken_variant_is_caught_with_looping_enactors() {
                 .shortest
                 .as_ref()
                 .expect("a shortest counterexample");
-            let timeline = check.timeline(example);
+            let timeline = example.execution.timeline();
             assert!(
                 timeline.contains(&format!("^^^ {} violated", outcome.property)),
                 "{timeline}"

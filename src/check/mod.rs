@@ -12,6 +12,7 @@
 //!   and the files a counterexample is written to (through `render/`); `matrix` (loom): the
 //!   suite's jobs.
 
+pub(crate) mod execution;
 pub mod harness;
 #[cfg(loom)]
 pub(crate) mod matrix;

@@ -4,11 +4,11 @@
 //! loom cannot finish. Every property is checked on each execution and violations are counted
 //! without stopping.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::check::execution::{Execution, render_timeline};
 use crate::check::harness::{self, CheckError, Log, Model};
 use crate::check::property::{Property, Violation, check_properties};
 use crate::check::step_model::transition::Cycles;
@@ -18,11 +18,8 @@ use crate::protocol::error::StoreError;
 use crate::protocol::event::{Event, Step};
 use crate::protocol::execution::execute;
 use crate::protocol::schedule::FreeRun;
-use crate::protocol::script::replay_instructions;
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
-use crate::render::svg::render_svg;
-use crate::render::timeline::render_timeline;
 #[cfg(loom)]
 use crate::sync::{LoomSettingError, model_builder};
 
@@ -193,61 +190,14 @@ impl harness::Exploration<ProtocolModel> {
         format!("{}-{}-{}", self.model.variant, property, self.model.config)
     }
 
-    /// A counterexample as an SVG sequence diagram titled `title`, the failing step in red.
-    pub fn svg(&self, example: &Counterexample, title: &str) -> String {
-        render_svg(
-            title,
-            &example.steps,
-            self.model.config.endpoints(),
-            Some(&example.violation),
-        )
-    }
-
-    /// Writes each violated property's shortest counterexample into `dir` as
-    /// `<variant>-<property>-<config>.txt` (timeline, replay script, then the first
-    /// counterexample) and `.svg` (sequence diagram). Returns the paths written.
-    ///
-    /// # Errors
-    /// Any I/O error creating `dir` or writing a file.
-    pub fn write_counterexamples(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        std::fs::create_dir_all(dir)?;
-        let mut written = Vec::new();
-        for outcome in &self.outcomes {
-            let (Some(first), Some(shortest)) = (&outcome.first, &outcome.shortest) else {
-                continue;
-            };
-            let stem = self.file_stem(outcome.property);
-            let mut text = format!("{}\n\n", self.verdict_line(outcome));
-            text.push_str(&self.describe("shortest", outcome.property, shortest));
-            text.push_str(&replay_instructions(
-                self.model.variant,
-                self.model.config,
-                &shortest.steps,
-            ));
-            text.push('\n');
-            if first.execution != shortest.execution {
-                text.push_str(&self.describe("first", outcome.property, first));
-            }
-            let txt = dir.join(format!("{stem}.txt"));
-            std::fs::write(&txt, text)?;
-            let title = format!(
-                "{} {} {}: shortest counterexample ({} steps, {} {} of {})",
-                self.model.variant,
-                outcome.property,
-                self.model.config,
-                shortest.steps.len(),
-                match self.coverage {
-                    harness::Coverage::Exhaustive { .. } => "execution",
-                    harness::Coverage::Sampled { .. } => "iteration",
-                },
-                shortest.execution,
-                self.executions
-            );
-            let svg = dir.join(format!("{stem}.svg"));
-            std::fs::write(&svg, self.svg(shortest, &title))?;
-            written.extend([txt, svg]);
+    /// A counterexample as an [`Execution`]: its log, this configuration's endpoints, and every
+    /// property it broke.
+    pub fn execution(&self, example: &Counterexample) -> Execution {
+        Execution {
+            steps: example.steps.clone(),
+            endpoints: self.model.config.endpoints(),
+            violations: example.violations.clone(),
         }
-        Ok(written)
     }
 }
 

@@ -12,16 +12,18 @@
 //! - `policy`: what a client does after a timeout ([`ClientPolicy`], [`Backoff`],
 //!   [`RetryBudget`]);
 //! - `brooker`: the calibration against "Exponential Backoff And Jitter" ([`calibrate`]);
-//! - `rng`: the seeded generator every draw comes from.
+//! - `rng`: the seeded generator every draw comes from;
+//! - `chart`: goodput and queue depth over time, as one SVG ([`svg`]).
 //!
 //! docs/recovery.md has the model's choices, the results and the picture.
 
 mod brooker;
+mod chart;
 pub(crate) mod fleet;
 mod policy;
 mod rng;
 
-use crate::render::recovery::render_recovery_svg;
+use chart::render_recovery_svg;
 
 pub use brooker::{BACKOFFS, BackoffResult, Calibration, calibrate};
 pub use fleet::{

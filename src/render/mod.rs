@@ -1,7 +1,8 @@
-//! A logged execution of the protocol for people: a text timeline (`timeline`) and an SVG
-//! sequence diagram (`svg`). Both read the log and the properties' violations, never the live
-//! structures. And the recovery simulation's runs as one picture (`recovery`).
+//! A judged execution ([`crate::check::execution::Execution`]) as a picture (`svg`: an SVG
+//! sequence diagram), and the files counterexamples are written to (`files`). Both read the
+//! log and the violations the checkers produced, never the live structures; the text timeline
+//! is the checkers' own (`check/execution.rs`), since their reports print it.
 
-pub(crate) mod recovery;
+#[cfg(any(loom, shuttle, feature = "stateright"))]
+pub(crate) mod files;
 pub(crate) mod svg;
-pub(crate) mod timeline;

@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
+use crate::check::execution::{Execution, threads};
 use crate::check::property::Violation;
 use crate::check::world_view::WorldView;
 use crate::protocol::event::{Actor, Event, Step};
-use crate::render::timeline::threads;
 
 const LEFT: usize = 70;
 const LANE_GAP: usize = 150;
@@ -89,6 +89,14 @@ pub(crate) fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+impl Execution {
+    /// The execution as an SVG sequence diagram titled `title`, with the step that emptied a
+    /// record in red (or, when none did, the first violation: [`Execution::marked`]).
+    pub fn svg(&self, title: &str) -> String {
+        render_svg(title, &self.steps, self.endpoints, self.marked())
+    }
+}
+
 /// Renders `steps` as an SVG sequence diagram titled `title`, marking `violation` in red.
 pub(crate) fn render_svg(
     title: &str,
@@ -96,93 +104,142 @@ pub(crate) fn render_svg(
     endpoints: usize,
     violation: Option<&Violation>,
 ) -> String {
-    let mut actors = threads(steps);
-    let mut lanes = Vec::new();
-    if let Some(position) = actors.iter().position(|a| *a == Actor::Planner) {
-        lanes.push(Lane::Actor(actors.remove(position)));
-    }
-    lanes.push(Lane::Store);
-    lanes.extend(actors.into_iter().map(Lane::Actor));
-    lanes.push(Lane::Zone);
-    let lane_x = |lane: Lane| LEFT + LANE_GAP * lanes.iter().position(|l| *l == lane).unwrap_or(0);
-
     let mut world = WorldView::new(endpoints);
     let setup = steps.iter().take_while(|s| s.actor == Actor::Setup).count();
     for step in &steps[..setup] {
         world.apply(step);
     }
-    let rows = steps.len() - setup;
-    let state_x = LEFT + LANE_GAP * (lanes.len() - 1) + 80;
-    let widest_state = {
+    let canvas = Canvas::new(steps, setup, &world);
+    let mut svg = String::new();
+    canvas.header(&mut svg, title, &world);
+    let mut last_state = world.to_string();
+    for (row, (index, step)) in steps.iter().enumerate().skip(setup).enumerate() {
+        world.apply(step);
+        let state = world.to_string();
+        let changed = (state != last_state).then_some(state.as_str());
+        canvas.row(
+            &mut svg,
+            row,
+            index,
+            step,
+            violation.filter(|v| v.step == index),
+            changed,
+        );
+        last_state = state;
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Where everything goes: the lanes in order (the Planner, the store, the Enactors, the zone),
+/// the state column, and the picture's size.
+struct Canvas {
+    lanes: Vec<Lane>,
+    state_x: usize,
+    width: usize,
+    height: usize,
+}
+
+impl Canvas {
+    /// The canvas for `steps`, whose first `setup` steps `world` has applied.
+    fn new(steps: &[Step], setup: usize, world: &WorldView) -> Self {
+        let mut actors = threads(steps);
+        let mut lanes = Vec::new();
+        if let Some(position) = actors.iter().position(|a| *a == Actor::Planner) {
+            lanes.push(Lane::Actor(actors.remove(position)));
+        }
+        lanes.push(Lane::Store);
+        lanes.extend(actors.into_iter().map(Lane::Actor));
+        lanes.push(Lane::Zone);
+        let state_x = LEFT + LANE_GAP * (lanes.len() - 1) + 80;
         let mut replay = world.clone();
-        steps[setup..]
+        let widest_state = steps[setup..]
             .iter()
             .map(|step| {
                 replay.apply(step);
                 replay.to_string().chars().count()
             })
             .max()
-            .unwrap_or(0)
-    };
-    let width = state_x + STATE_WIDTH.max(widest_state * CHAR_WIDTH + 20);
-    let height = TOP + (rows + 2) * ROW;
-    let bottom = height - ROW / 2;
+            .unwrap_or(0);
+        Self {
+            lanes,
+            state_x,
+            width: state_x + STATE_WIDTH.max(widest_state * CHAR_WIDTH + 20),
+            height: TOP + (steps.len() - setup + 2) * ROW,
+        }
+    }
 
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans Mono, Menlo, monospace" font-size="12">"#
-    );
-    let _ = writeln!(
-        svg,
-        r#"<defs><marker id="head" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="{INK}"/></marker><marker id="head-red" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="{RED}"/></marker><marker id="head-muted" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="{MUTED}"/></marker></defs>"#
-    );
-    let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        svg,
-        r#"<text x="10" y="20" font-size="14" font-weight="bold" fill="{INK}">{}</text>"#,
-        escape(title)
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="10" y="38" fill="{MUTED}">before the race: {}</text>"#,
-        escape(&world.to_string())
-    );
-    for lane in &lanes {
-        let x = lane_x(*lane);
-        let name = match lane {
-            Lane::Actor(actor) => actor.label(),
-            Lane::Store => "Plan store".to_owned(),
-            Lane::Zone => "Zone (DNS)".to_owned(),
-        };
+    fn lane_x(&self, lane: Lane) -> usize {
+        LEFT + LANE_GAP * self.lanes.iter().position(|l| *l == lane).unwrap_or(0)
+    }
+
+    /// The opening tag, the arrow heads, the title, the state before the race, and the lanes.
+    fn header(&self, svg: &mut String, title: &str, world: &WorldView) {
+        let (width, height, state_x) = (self.width, self.height, self.state_x);
+        let bottom = height - ROW / 2;
         let _ = writeln!(
             svg,
-            r##"<rect x="{}" y="{}" width="130" height="22" rx="4" fill="#eef2f7" stroke="{INK}"/><text x="{x}" y="{}" text-anchor="middle" font-weight="bold" fill="{INK}">{}</text><line x1="{x}" y1="{}" x2="{x}" y2="{bottom}" stroke="#bbb" stroke-dasharray="2,3"/>"##,
-            x - 65,
-            TOP - 30,
-            TOP - 15,
-            escape(&name),
-            TOP - 8,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans Mono, Menlo, monospace" font-size="12">"#
+        );
+        let _ = writeln!(
+            svg,
+            r#"<defs><marker id="head" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="{INK}"/></marker><marker id="head-red" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="{RED}"/></marker><marker id="head-muted" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="{MUTED}"/></marker></defs>"#
+        );
+        let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
+        let _ = writeln!(
+            svg,
+            r#"<text x="10" y="20" font-size="14" font-weight="bold" fill="{INK}">{}</text>"#,
+            escape(title)
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="10" y="38" fill="{MUTED}">before the race: {}</text>"#,
+            escape(&world.to_string())
+        );
+        for lane in &self.lanes {
+            let x = self.lane_x(*lane);
+            let name = match lane {
+                Lane::Actor(actor) => actor.label(),
+                Lane::Store => "Plan store".to_owned(),
+                Lane::Zone => "Zone (DNS)".to_owned(),
+            };
+            let _ = writeln!(
+                svg,
+                r##"<rect x="{}" y="{}" width="130" height="22" rx="4" fill="#eef2f7" stroke="{INK}"/><text x="{x}" y="{}" text-anchor="middle" font-weight="bold" fill="{INK}">{}</text><line x1="{x}" y1="{}" x2="{x}" y2="{bottom}" stroke="#bbb" stroke-dasharray="2,3"/>"##,
+                x - 65,
+                TOP - 30,
+                TOP - 15,
+                escape(&name),
+                TOP - 8,
+            );
+        }
+        let _ = writeln!(
+            svg,
+            r#"<text x="{state_x}" y="{}" font-weight="bold" fill="{INK}">zone / store after the step</text>"#,
+            TOP - 15
         );
     }
-    let _ = writeln!(
-        svg,
-        r#"<text x="{state_x}" y="{}" font-weight="bold" fill="{INK}">zone / store after the step</text>"#,
-        TOP - 15
-    );
 
-    let mut last_state = world.to_string();
-    for (row, (index, step)) in steps.iter().enumerate().skip(setup).enumerate() {
-        world.apply(step);
+    /// Row `row` (from 0 after the setup): step `index`'s arrow, in red when `breaks` names the
+    /// violation it caused, and the state after it when it `changed`.
+    fn row(
+        &self,
+        svg: &mut String,
+        row: usize,
+        index: usize,
+        step: &Step,
+        breaks: Option<&Violation>,
+        changed: Option<&str>,
+    ) {
+        let state_x = self.state_x;
         let y = TOP + (row + 1) * ROW;
         let arrow = arrow_for(step);
-        let breaks = violation.filter(|v| v.step == index);
         let (color, head) = match (breaks.is_some(), arrow.muted) {
             (true, _) => (RED, "head-red"),
             (false, true) => (MUTED, "head-muted"),
             (false, false) => (INK, "head"),
         };
-        let (x1, x2) = (lane_x(arrow.from), lane_x(arrow.to));
+        let (x1, x2) = (self.lane_x(arrow.from), self.lane_x(arrow.to));
         let end = if x2 > x1 { x2 - 4 } else { x2 + 4 };
         let dash = if arrow.dashed {
             r#" stroke-dasharray="5,4""#
@@ -203,15 +260,13 @@ pub(crate) fn render_svg(
             },
             escape(&arrow.label)
         );
-        let state = world.to_string();
-        if state != last_state {
+        if let Some(state) = changed {
             let _ = writeln!(
                 svg,
                 r#"<text x="{state_x}" y="{}" fill="{color}">{}</text>"#,
                 y + 4,
-                escape(&state)
+                escape(state)
             );
-            last_state = state;
         }
         if let Some(violation) = breaks {
             let _ = writeln!(
@@ -222,8 +277,6 @@ pub(crate) fn render_svg(
             );
         }
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 #[cfg(test)]

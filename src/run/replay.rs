@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::check::property::{Property, Violation, check_properties};
+use crate::check::execution::Execution;
 use crate::check::step_model::transition::Cycles;
 use crate::check::step_model::validate::{Rejection, validate as validate_log};
 use crate::protocol::config::Config;
@@ -18,8 +18,6 @@ use crate::protocol::schedule::Point;
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::protocol::world::World;
-use crate::render::svg::render_svg;
-use crate::render::timeline::{render_annotated_timeline, render_timeline};
 use crate::run::scripted::Script;
 
 /// How long a scripted step may wait for its turn before the replay is declared diverged.
@@ -91,48 +89,11 @@ pub fn incident_script(variant: Variant) -> Vec<(Actor, Point)> {
     script
 }
 
-/// A replayed execution.
-#[derive(Debug, Clone)]
-pub struct Replay {
-    /// The execution's log.
-    pub steps: Vec<Step>,
-    /// The properties it violated.
-    pub violations: Vec<Violation>,
-    /// Whether the step model validated the log (false only when the configuration is larger
-    /// than the model holds).
-    pub validated: bool,
-    endpoints: usize,
-}
-
-impl Replay {
-    /// The execution as a timeline, violations marked.
-    pub fn timeline(&self) -> String {
-        render_timeline(&self.steps, self.endpoints, &self.violations)
-    }
-
-    /// The execution as a timeline with `notes[i]` under step `i` of [`Replay::steps`] (for
-    /// instance a DNS server's answer after that step).
-    pub fn timeline_with(&self, notes: &[String]) -> String {
-        render_annotated_timeline(&self.steps, self.endpoints, &self.violations, notes)
-    }
-
-    /// The execution as an SVG sequence diagram titled `title`, with the step that emptied a
-    /// record in red (or, when none did, the first violation).
-    pub fn svg(&self, title: &str) -> String {
-        let marked = self
-            .violations
-            .iter()
-            .find(|v| v.property == Property::NoEmptyRecord)
-            .or(self.violations.first());
-        render_svg(title, &self.steps, self.endpoints, marked)
-    }
-}
-
 /// Runs the incident interleaving ([`incident_script`]) on real threads under `variant`.
 ///
 /// # Errors
 /// [`ReplayError::Diverged`] if the threads could not follow the script.
-pub fn replay_incident(variant: Variant) -> Result<Replay, ReplayError> {
+pub fn replay_incident(variant: Variant) -> Result<Execution, ReplayError> {
     replay(variant, incident_config(), incident_script(variant))
 }
 
@@ -149,7 +110,7 @@ pub fn replay(
     variant: Variant,
     config: Config,
     script: Vec<(Actor, Point)>,
-) -> Result<Replay, ReplayError> {
+) -> Result<Execution, ReplayError> {
     let trace = Arc::new(Trace::recording());
     let world = Arc::new(World::new(config.endpoints(), Arc::clone(&trace)));
     follow(variant, config, script, &world)?;
@@ -169,7 +130,7 @@ pub fn replay_on_server<T: Send + 'static>(
     script: Vec<(Actor, Point)>,
     server: Arc<dyn RecordServer>,
     after_step: impl Fn(&Step) -> T + Send + Sync + 'static,
-) -> Result<(Replay, Vec<T>), ReplayError> {
+) -> Result<(Execution, Vec<T>), ReplayError> {
     let seen: Arc<Mutex<Vec<(Step, T)>>> = Arc::default();
     let log = Arc::clone(&seen);
     let trace = Arc::new(Trace::forwarding(move |step| {
@@ -204,17 +165,11 @@ fn follow(
 }
 
 /// Validates and checks a replayed log.
-fn finish(variant: Variant, config: Config, steps: Vec<Step>) -> Result<Replay, ReplayError> {
-    let validated = match validate_log(variant, config, Cycles::OneEach, &steps) {
-        Ok(_) => true,
-        Err(Rejection::TooLarge(_)) => false,
+fn finish(variant: Variant, config: Config, steps: Vec<Step>) -> Result<Execution, ReplayError> {
+    match validate_log(variant, config, Cycles::OneEach, &steps) {
+        // A configuration larger than the step model holds is replayed unvalidated.
+        Ok(_) | Err(Rejection::TooLarge(_)) => {}
         Err(rejection) => return Err(ReplayError::Rejected(rejection)),
-    };
-    let violations = check_properties(&steps, config.endpoints());
-    Ok(Replay {
-        steps,
-        violations,
-        validated,
-        endpoints: config.endpoints(),
-    })
+    }
+    Ok(Execution::judged(steps, config.endpoints()))
 }

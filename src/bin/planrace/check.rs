@@ -1,7 +1,7 @@
 //! `planrace check`: the step model, checked by stateright, or browsed in its Explorer.
 
 use crate::args::CheckArgs;
-use crate::commands::CommandError;
+use crate::error::CommandError;
 use crate::output::Output;
 
 /// The Explorer's port when `--port` is not given.

@@ -7,84 +7,15 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use planrace::{FaultPlan, ReplayError, RunOptions, RunReport, replay_incident, run_interruptible};
-use thiserror::Error;
 
 use crate::args::{Cli, Command, FaultKind, ReplayArgs, RunArgs};
 use crate::check::check_command;
+use crate::error::{CommandError, Ended};
 use crate::interrupt::{Interrupts, Signal};
-use crate::output::{Output, OutputError, RunLine, SummaryLine};
+use crate::output::{Output, RunLine, SummaryLine};
 use crate::progress::Progress;
 use crate::prove::prove_command;
 use crate::recover::recover_command;
-
-/// What went wrong running a command.
-#[derive(Debug, Error)]
-pub enum CommandError {
-    /// The output could not be written.
-    #[error(transparent)]
-    Output(#[from] OutputError),
-    /// `--seed` and `--runs` together would pass the last seed.
-    #[error("--seed {seed} with --runs {runs} passes the last seed, {}", u64::MAX)]
-    SeedsOverflow {
-        /// The first seed.
-        seed: u64,
-        /// The runs asked for.
-        runs: u64,
-    },
-    /// The signal handlers could not be installed.
-    #[error("cannot listen for SIGINT and SIGTERM: {0}")]
-    Signals(#[source] std::io::Error),
-    /// The replay could not follow its script.
-    #[error(transparent)]
-    Replay(#[from] ReplayError),
-    /// A run failed.
-    #[error("the run failed: {0}")]
-    Run(#[from] planrace::StoreError),
-    /// `--zone` cannot be used.
-    #[error(transparent)]
-    Zone(#[from] crate::zone::ZoneError),
-    /// The DNS server failed during a run.
-    #[cfg(feature = "dns")]
-    #[error(transparent)]
-    Server(#[from] planrace::ServerRunError),
-    /// A file could not be written.
-    #[error("cannot write {}: {source}", path.display())]
-    Write {
-        /// The file.
-        path: std::path::PathBuf,
-        /// Why not.
-        source: std::io::Error,
-    },
-    /// A configuration the step model cannot hold.
-    #[error(transparent)]
-    StepModel(#[from] planrace::StepModelError),
-    /// The proof could not run.
-    #[error(transparent)]
-    Prove(#[from] planrace::ProveError),
-    /// A link of the proof is broken: the report above says which.
-    #[error("a link of the proof is broken: {0}")]
-    ProofBroken(String),
-    /// `check` in a build without the checker.
-    #[cfg(not(feature = "stateright"))]
-    #[error(
-        "planrace check needs the stateright feature: \
-         cargo run --release --features stateright -- check ..."
-    )]
-    NoStateright,
-    /// The Explorer's address could not be bound.
-    #[cfg(feature = "stateright")]
-    #[error("cannot serve the Explorer on {0}: {1}")]
-    Serve(std::net::SocketAddr, std::io::Error),
-}
-
-/// How a command ended, when it did not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ended {
-    /// It did everything asked.
-    Done,
-    /// A signal stopped it after it summarised what it had done.
-    Interrupted(Signal),
-}
 
 /// Runs the command `cli` names.
 pub fn run(cli: Cli, out: &Output) -> Result<Ended, CommandError> {
@@ -317,7 +248,7 @@ fn replay_command(args: &ReplayArgs, out: &Output) -> Result<(), CommandError> {
 fn replay_on_server_zone(
     variant: planrace::Variant,
     server: &crate::zone::ServerZone,
-) -> Result<(planrace::Replay, Vec<String>), CommandError> {
+) -> Result<(planrace::Execution, Vec<String>), CommandError> {
     let config = planrace::incident_config();
     server
         .zone

@@ -17,6 +17,8 @@ mod check;
 #[cfg(not(any(loom, shuttle)))]
 mod commands;
 #[cfg(not(any(loom, shuttle)))]
+mod error;
+#[cfg(not(any(loom, shuttle)))]
 mod interrupt;
 #[cfg(not(any(loom, shuttle)))]
 mod output;
@@ -56,14 +58,14 @@ fn main() -> std::process::ExitCode {
         }
     };
     match commands::run(cli, &out) {
-        Ok(commands::Ended::Done) => ExitCode::SUCCESS,
-        Ok(commands::Ended::Interrupted(signal)) => ExitCode::from(signal.exit_code()),
-        Err(commands::CommandError::Output(OutputError::Closed)) => ExitCode::SUCCESS,
-        Err(commands::CommandError::Output(error)) => {
+        Ok(error::Ended::Done) => ExitCode::SUCCESS,
+        Ok(error::Ended::Interrupted(signal)) => ExitCode::from(signal.exit_code()),
+        Err(error::CommandError::Output(OutputError::Closed)) => ExitCode::SUCCESS,
+        Err(error::CommandError::Output(error)) => {
             eprintln!("planrace: error: {error}");
             ExitCode::from(1)
         }
-        Err(error @ commands::CommandError::ProofBroken(_)) => {
+        Err(error @ error::CommandError::ProofBroken(_)) => {
             eprintln!("planrace: error: {error}");
             ExitCode::from(3)
         }

@@ -6,7 +6,7 @@ use planrace::{Conformance, ProofReport, ProofVerdict, ProveOptions, Solver, pro
 use serde::Serialize;
 
 use crate::args::{ProveArgs, SolverArg};
-use crate::commands::CommandError;
+use crate::error::CommandError;
 use crate::output::Output;
 
 /// `--json`: one property's verdict.

@@ -8,7 +8,7 @@ use planrace::recovery::{
 use serde::Serialize;
 
 use crate::args::RecoverArgs;
-use crate::commands::CommandError;
+use crate::error::CommandError;
 use crate::output::Output;
 use crate::progress::Progress;
 

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use thiserror::Error;
 
+use crate::check::execution::render_timeline;
 use crate::check::harness::VerdictLine;
 use crate::check::proof::conformance::{Conformance, Trace, check_conformance, search_violations};
 use crate::check::proof::explain::explain;
@@ -22,7 +23,6 @@ use crate::check::property::{Property, Violation};
 use crate::check::step_model::transition::StepModelError;
 use crate::protocol::config::Config;
 use crate::protocol::variant::Variant;
-use crate::render::timeline::render_timeline;
 
 /// The configurations the conformance check explores by default (looping Enactors): all
 /// variants finish in about a second each.

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use stateright::{Checker, HasDiscoveries, Model, Property as Expectation};
 
+use crate::check::execution::Execution;
 use crate::check::harness::{VerdictLine, Violation};
 use crate::check::property::Property;
 use crate::check::step_model::properties::{
@@ -22,11 +23,7 @@ use crate::check::step_model::properties::{
 use crate::check::step_model::state::StepState;
 use crate::check::step_model::transition::{Cycles, Mover, StepModel, concrete_path};
 use crate::check::verdict_table::VerdictRow;
-use crate::protocol::event::Step;
-use crate::protocol::script::replay_instructions;
 use crate::protocol::variant::Variant;
-use crate::render::svg::render_svg;
-use crate::render::timeline::render_timeline;
 
 /// The witnesses, in the order verdict lines print them (the loom suite's names).
 pub const WITNESSES: [&str; 4] = [
@@ -146,10 +143,9 @@ impl Model for Checked {
 /// The shortest execution violating one property, as the code's log would have it.
 #[derive(Debug, Clone)]
 pub struct StepCounterexample {
-    /// The log: the setup, then one step per model step (unlocks are silent).
-    pub steps: Vec<Step>,
-    /// The step at which the property failed.
-    pub violation: Violation<Property>,
+    /// The execution: its log (the setup, then one step per model step; unlocks are silent)
+    /// and the one violation it was searched for, at its last step.
+    pub execution: Execution,
     /// Model steps from the initial state (unlocks included).
     pub depth: usize,
 }
@@ -234,30 +230,11 @@ impl StepCheck {
                     outcome.property,
                     self.model.config,
                     shortest.depth,
-                    self.timeline(shortest)
+                    shortest.execution.timeline()
                 ));
             }
         }
         report
-    }
-
-    /// A counterexample as a timeline, drawn by the same code as loom's.
-    pub fn timeline(&self, example: &StepCounterexample) -> String {
-        render_timeline(
-            &example.steps,
-            self.model.config.endpoints(),
-            std::slice::from_ref(&example.violation),
-        )
-    }
-
-    /// A counterexample as an SVG sequence diagram titled `title`.
-    pub fn svg(&self, example: &StepCounterexample, title: &str) -> String {
-        render_svg(
-            title,
-            &example.steps,
-            self.model.config.endpoints(),
-            Some(&example.violation),
-        )
     }
 }
 
@@ -381,13 +358,17 @@ fn concrete(model: StepModel, property: Property, chain: &[u64]) -> StepCountere
         Property::MonotonicGeneration => "a write replaced a record with an older plan",
         Property::Progress => "the execution ends with a record short of the newest plan picked",
     };
+    let violation = Violation {
+        property,
+        step: steps.len().saturating_sub(1),
+        detail: detail.to_owned(),
+    };
     StepCounterexample {
-        violation: Violation {
-            property,
-            step: steps.len().saturating_sub(1),
-            detail: detail.to_owned(),
+        execution: Execution {
+            steps,
+            endpoints: model.config.endpoints(),
+            violations: vec![violation],
         },
-        steps,
         depth: chain.len(),
     }
 }
@@ -425,46 +406,5 @@ impl StepCheck {
             .iter()
             .map(|outcome| (VerdictRow::from(self.verdict_line(outcome)), self.seconds))
             .collect()
-    }
-
-    /// Writes each violated property's shortest counterexample into `dir` as
-    /// `stateright-<variant>-<property>-<config>.txt` (verdict line and timeline) and `.svg`.
-    /// Returns the paths written.
-    ///
-    /// # Errors
-    /// Any I/O error creating `dir` or writing a file.
-    pub fn write_counterexamples(
-        &self,
-        dir: &std::path::Path,
-    ) -> std::io::Result<Vec<std::path::PathBuf>> {
-        std::fs::create_dir_all(dir)?;
-        let mut written = Vec::new();
-        for outcome in &self.outcomes {
-            let Some(example) = &outcome.shortest else {
-                continue;
-            };
-            let stem = format!(
-                "stateright-{}-{}-{}",
-                self.model.variant, outcome.property, self.model.config
-            );
-            let title = format!(
-                "{} {} {}: shortest counterexample of the step model ({} model steps)",
-                self.model.variant, outcome.property, self.model.config, example.depth
-            );
-            let txt = dir.join(format!("{stem}.txt"));
-            let replay = replay_instructions(self.model.variant, self.model.config, &example.steps);
-            std::fs::write(
-                &txt,
-                format!(
-                    "{}\n\n{title}:\n{}\n{replay}",
-                    self.verdict_line(outcome),
-                    self.timeline(example)
-                ),
-            )?;
-            let svg = dir.join(format!("{stem}.svg"));
-            std::fs::write(&svg, self.svg(example, &title))?;
-            written.extend([txt, svg]);
-        }
-        Ok(written)
     }
 }

@@ -1,9 +1,55 @@
-//! A logged execution of the protocol as a text timeline.
+//! One execution of the protocol as every checker and runner hands it on: its log, the size of
+//! its zone and the properties it broke; and that execution as a text timeline. `render/` draws
+//! the same value as a picture and writes it to files.
 
 use crate::check::harness::Timeline;
-use crate::check::property::Violation;
+use crate::check::property::{Property, Violation, check_properties};
 use crate::check::world_view::WorldView;
 use crate::protocol::event::{Actor, Step};
+
+/// One logged execution of the protocol, judged: what a replay returns, and what a loom,
+/// shuttle or stateright counterexample is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execution {
+    /// The log: the setup, then every step in the order it took effect.
+    pub steps: Vec<Step>,
+    /// How many endpoints the zone had.
+    pub endpoints: usize,
+    /// The properties the execution broke, each at the step where it broke.
+    pub violations: Vec<Violation>,
+}
+
+impl Execution {
+    /// The execution logged in `steps` on a zone of `endpoints`, with every property checked.
+    pub fn judged(steps: Vec<Step>, endpoints: usize) -> Self {
+        let violations = check_properties(&steps, endpoints);
+        Self {
+            steps,
+            endpoints,
+            violations,
+        }
+    }
+
+    /// The execution as a timeline, every violation marked under its step.
+    pub fn timeline(&self) -> String {
+        render_timeline(&self.steps, self.endpoints, &self.violations)
+    }
+
+    /// The execution as a timeline with `notes[i]`, when there is one, under step `i` (for
+    /// instance a DNS server's answer after that step).
+    pub fn timeline_with(&self, notes: &[String]) -> String {
+        render_annotated_timeline(&self.steps, self.endpoints, &self.violations, notes)
+    }
+
+    /// The violation a picture marks: the step that emptied a record or, when none did, the
+    /// first violation.
+    pub fn marked(&self) -> Option<&Violation> {
+        self.violations
+            .iter()
+            .find(|v| v.property == Property::NoEmptyRecord)
+            .or(self.violations.first())
+    }
+}
 
 /// The actors that took a step in `steps`, setup excluded, in column order: the Planner, then
 /// the Enactors by number.
@@ -33,7 +79,7 @@ pub(crate) fn render_timeline(
 
 /// [`render_timeline`] with `notes[i]`, when there is one, on a line of its own under step `i`
 /// (for the setup, the last setup step's note under the setup line).
-pub(crate) fn render_annotated_timeline(
+fn render_annotated_timeline(
     steps: &[Step],
     endpoints: usize,
     violations: &[Violation],
