@@ -103,10 +103,9 @@ pub use protocol::config::{Config, MAX_ENACTORS, MAX_ENDPOINTS, MAX_GENERATIONS}
 pub use protocol::enactor::MAX_LOCK_ATTEMPTS;
 pub use protocol::error::{ConfigError, StoreError, VariantError, ZoneError};
 pub use protocol::event::{Actor, Event, Step};
+pub use protocol::mirror::{Mirrored, ZoneMirror};
 pub use protocol::plan::{EndpointId, Generation, Plan, Target};
 pub use protocol::record::{Commit, Record};
-#[cfg(not(any(loom, shuttle)))]
-pub use protocol::record_server::{RecordServer, ServerError, ServerWrite};
 pub use protocol::rules::{SweepOutcome, SweepRule, WriteRule, is_newer};
 pub use protocol::schedule::Point;
 pub use protocol::script::{ScriptError, format_script, parse_script, script_of};
@@ -118,6 +117,8 @@ pub use protocol::zone::{RecordLock, Transaction, Zone};
 pub use run::dns;
 #[cfg(not(any(loom, shuttle)))]
 pub use run::fault::FaultPlan;
+#[cfg(not(any(loom, shuttle)))]
+pub use run::mirror::{RecordServer, ServerError, ServerWrite, WriteCondition};
 #[cfg(not(any(loom, shuttle)))]
 pub use run::replay::{
     ReplayError, incident_config, incident_script, replay, replay_incident, replay_on_server,

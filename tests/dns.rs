@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use planrace::WriteCondition::{ActiveIs, Always};
 use planrace::dns::{Answer, Bind, DnsZone};
 use planrace::{
     Actor, Config, EndpointId, FaultPlan, Generation, Plan, Property, RunOptions, ServerWrite,
@@ -94,20 +95,26 @@ fn the_server_refuses_a_stale_conditional_write() {
     let plan = |g| Plan::for_generation(Generation(g), 1).targets(endpoint);
     zone.reset(1).unwrap();
     let (applied_before, refused_before) = zone.update_counts();
-    let applied = zone.write(endpoint, Generation(1), &plan(1), None, Some(None));
+    let applied = zone.write(endpoint, Generation(1), &plan(1), None, ActiveIs(None));
     assert_eq!(applied.unwrap(), ServerWrite::Applied);
     // A delayed writer read generation 1; a fast one moves the record to 3 meanwhile.
     let read = zone.marker(endpoint).unwrap();
     assert_eq!(read, Some(Generation(1)));
-    let fast = zone.write(endpoint, Generation(3), &plan(3), read, Some(read));
+    let fast = zone.write(endpoint, Generation(3), &plan(3), read, ActiveIs(read));
     assert_eq!(fast.unwrap(), ServerWrite::Applied);
     // The delayed writer's conditional write of 2 is refused by the server (NXRRSET)...
-    let stale = zone.write(endpoint, Generation(2), &plan(2), read, Some(read));
+    let stale = zone.write(endpoint, Generation(2), &plan(2), read, ActiveIs(read));
     assert_eq!(stale.unwrap(), ServerWrite::ConditionFailed);
     assert_eq!(zone.marker(endpoint).unwrap(), Some(Generation(3)));
     assert_eq!(zone.answer(endpoint).unwrap(), addresses(3, 0, 1));
     // ...while the same write without the prerequisite, Buggy's, regresses the record.
-    let buggy = zone.write(endpoint, Generation(2), &plan(2), Some(Generation(3)), None);
+    let buggy = zone.write(
+        endpoint,
+        Generation(2),
+        &plan(2),
+        Some(Generation(3)),
+        Always,
+    );
     assert_eq!(buggy.unwrap(), ServerWrite::Applied);
     assert_eq!(zone.marker(endpoint).unwrap(), Some(Generation(2)));
     assert_eq!(zone.rollback(endpoint).unwrap(), Some(Generation(3)));
@@ -140,7 +147,7 @@ fn a_write_is_decided_by_what_the_server_holds() {
         Generation(9),
         &[],
         Some(Generation(4)),
-        Some(Some(Generation(4))),
+        ActiveIs(Some(Generation(4))),
     );
     assert_eq!(outside.unwrap(), ServerWrite::Applied);
     assert_eq!(zone.answer(EndpointId(0)).unwrap(), Answer::NoData);

@@ -18,11 +18,10 @@ pub(crate) mod enactor;
 pub(crate) mod error;
 pub(crate) mod event;
 pub(crate) mod execution;
+pub(crate) mod mirror;
 pub(crate) mod plan;
 pub(crate) mod planner;
 pub(crate) mod record;
-#[cfg(not(any(loom, shuttle)))]
-pub(crate) mod record_server;
 pub(crate) mod rules;
 pub(crate) mod schedule;
 pub(crate) mod script;

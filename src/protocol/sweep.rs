@@ -34,18 +34,21 @@ pub fn sweep(
                 |scanned| scanned.contains(&generation),
             )
         });
-    // The plans a record still points at: deleting them empties those records.
-    #[cfg(not(any(loom, shuttle)))]
-    let emptying: Vec<Generation> = deleted
-        .iter()
-        .copied()
-        .filter(|generation| store.is_referenced(*generation))
-        .collect();
+    // The plans a record still points at: deleting them empties those records, which a
+    // mirror is told.
+    let emptying: Vec<Generation> = if world.zone.is_mirrored() {
+        deleted
+            .iter()
+            .copied()
+            .filter(|generation| store.is_referenced(*generation))
+            .collect()
+    } else {
+        Vec::new()
+    };
     for generation in &deleted {
         store.delete(*generation);
     }
-    #[cfg(not(any(loom, shuttle)))]
-    world.zone.cleared_on_server(&emptying);
+    world.zone.swept(&emptying);
     world.trace.record(
         actor,
         Event::Swept {

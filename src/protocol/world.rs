@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::protocol::error::StoreError;
 use crate::protocol::event::{Actor, Event};
+use crate::protocol::mirror::ZoneMirror;
 use crate::protocol::plan::{Generation, Plan};
 use crate::protocol::rules::WriteRule;
 use crate::protocol::store::PlanStore;
@@ -32,16 +33,11 @@ impl World {
         }
     }
 
-    /// Like [`World::new`], with every record also enacted on `server` (real threads only).
-    #[cfg(not(any(loom, shuttle)))]
-    pub fn on_server(
-        endpoints: usize,
-        trace: Arc<Trace>,
-        server: Arc<dyn crate::protocol::record_server::RecordServer>,
-    ) -> Self {
+    /// Like [`World::new`], with every write also decided by and made on `mirror`.
+    pub fn mirrored(endpoints: usize, trace: Arc<Trace>, mirror: Arc<dyn ZoneMirror>) -> Self {
         Self {
             store: PlanStore::new(),
-            zone: Zone::on_server(endpoints, server),
+            zone: Zone::mirrored(endpoints, mirror),
             trace,
         }
     }

@@ -1,29 +1,22 @@
 //! The zone, the Route 53 stand-in: one record per endpoint, each guarded by the transaction
-//! lock that Enactors try to take before they write. On real threads a [`RecordServer`] may be
-//! attached: every write is then also made on the server, decided by what the server holds.
+//! lock that Enactors try to take before they write. A [`ZoneMirror`] may be attached: every
+//! write is then decided by what the mirror holds and made there too.
 
 use crossbeam_utils::CachePadded;
-#[cfg(not(any(loom, shuttle)))]
 use std::sync::Arc;
 
 use crate::protocol::error::ZoneError;
+use crate::protocol::mirror::{Mirrored, ZoneMirror};
 use crate::protocol::plan::{EndpointId, Generation, Target};
 use crate::protocol::record::{Commit, Record};
-#[cfg(not(any(loom, shuttle)))]
-use crate::protocol::record_server::{Attached, FirstFailure, RecordServer, ServerWrite};
 use crate::protocol::rules::WriteRule;
 use crate::protocol::store::{PlanStore, StoreGuard};
 use crate::sync::{Mutex, MutexGuard};
 
-/// How many times a conditional write on an attached server is tried again after another
-/// writer changed the record under it, before the server is reported as failing.
-#[cfg(not(any(loom, shuttle)))]
-const MAX_CONDITION_ATTEMPTS: u32 = 4;
-
 /// One endpoint's record and its transaction lock.
 #[derive(Debug)]
 pub struct RecordLock {
-    // One cache line pair per record, its server handle inside it: records written by
+    // One cache line pair per record, its mirror handle inside it: records written by
     // different Enactors do not share lines, and a zone of 1,024 records stays 128 KiB.
     slot: CachePadded<Slot>,
 }
@@ -31,48 +24,34 @@ pub struct RecordLock {
 #[derive(Debug)]
 struct Slot {
     record: Mutex<Record>,
-    #[cfg(not(any(loom, shuttle)))]
     endpoint: EndpointId,
-    #[cfg(not(any(loom, shuttle)))]
-    attached: Option<Arc<Attached>>,
+    mirror: Option<Arc<dyn ZoneMirror>>,
 }
 
 /// An open transaction on one record; the lock is released when it is dropped.
 #[derive(Debug)]
 pub struct Transaction<'a> {
     record: MutexGuard<'a, Record>,
-    #[cfg(not(any(loom, shuttle)))]
     lock: &'a RecordLock,
 }
 
 impl RecordLock {
-    #[cfg(any(loom, shuttle))]
-    fn new() -> Self {
-        Self {
-            slot: CachePadded::new(Slot {
-                record: Mutex::default(),
-            }),
-        }
-    }
-
-    #[cfg(not(any(loom, shuttle)))]
-    fn new(endpoint: EndpointId, attached: Option<Arc<Attached>>) -> Self {
+    fn new(endpoint: EndpointId, mirror: Option<Arc<dyn ZoneMirror>>) -> Self {
         Self {
             slot: CachePadded::new(Slot {
                 record: Mutex::default(),
                 endpoint,
-                attached,
+                mirror,
             }),
         }
     }
 
     /// Opens a transaction if no one else holds this record's lock; `None` means "busy, retry".
     pub fn try_begin(&self) -> Option<Transaction<'_>> {
-        self.slot.record.try_lock().map(|record| Transaction {
-            record,
-            #[cfg(not(any(loom, shuttle)))]
-            lock: self,
-        })
+        self.slot
+            .record
+            .try_lock()
+            .map(|record| Transaction { record, lock: self })
     }
 
     /// Waits for the lock and opens a transaction (used for reads and by sweeps that must hold
@@ -80,7 +59,6 @@ impl RecordLock {
     pub fn begin(&self) -> Transaction<'_> {
         Transaction {
             record: self.slot.record.lock(),
-            #[cfg(not(any(loom, shuttle)))]
             lock: self,
         }
     }
@@ -114,16 +92,23 @@ impl Transaction<'_> {
         store: &PlanStore,
         then: impl FnOnce(Commit),
     ) -> Commit {
-        #[cfg(not(any(loom, shuttle)))]
-        let then = match &self.lock.slot.attached {
-            Some(attached) => {
-                match self.commit_on_server(attached, generation, rule, store, then) {
-                    Ok(commit) => return commit,
-                    Err(then) => then,
-                }
+        let slot = &self.lock.slot;
+        let mirrored = slot
+            .mirror
+            .as_ref()
+            .and_then(|mirror| mirror.commit(slot.endpoint, *self.record, generation, rule, store));
+        if let Some(Mirrored {
+            commit,
+            store: mut held,
+        }) = mirrored
+        {
+            if let (Commit::Installed { rollback }, Some(guard)) = (commit, held.as_mut()) {
+                self.install(guard, generation, rollback);
             }
-            None => then,
-        };
+            then(commit);
+            drop(held);
+            return commit;
+        }
         // A conditional write that loses is decided from the record alone, without the store.
         if let Some(refused) = rule.refuses(*self.record, generation) {
             then(refused);
@@ -153,153 +138,47 @@ impl Transaction<'_> {
         };
         store.move_reference(generation, dropped);
     }
-
-    /// The commit decided by what the server holds: read the record's generation there,
-    /// decide with the same rule, and write on the server, conditioned on the generation read
-    /// when the rule compares generations; a write refused because another writer moved the
-    /// record is decided again from a fresh read. The in-process record follows the server,
-    /// and `then` runs while the locks are held, as in the in-process commit.
-    ///
-    /// `Err(then)` when the server failed (the failure is kept for the run to report): the
-    /// commit is then decided in process.
-    #[cfg(not(any(loom, shuttle)))]
-    fn commit_on_server<F: FnOnce(Commit)>(
-        &mut self,
-        attached: &Attached,
-        generation: Generation,
-        rule: WriteRule,
-        store: &PlanStore,
-        then: F,
-    ) -> Result<Commit, F> {
-        let endpoint = self.lock.slot.endpoint;
-        let failed = |what: &str, error| {
-            attached
-                .failure
-                .keep(&format!("{what} on {endpoint}"), &error);
-        };
-        for _ in 0..MAX_CONDITION_ATTEMPTS {
-            let active = match attached.server.active(endpoint) {
-                Ok(active) => active,
-                Err(error) => {
-                    failed("reading the record", error);
-                    return Err(then);
-                }
-            };
-            let basis = Record {
-                active,
-                ..*self.record
-            };
-            if let Some(refused) = rule.refuses(basis, generation) {
-                then(refused);
-                return Ok(refused);
-            }
-            let mut store = store.lock();
-            let commit = rule.decide(basis, generation, |g| store.contains(g));
-            let Commit::Installed { rollback } = commit else {
-                then(commit);
-                return Ok(commit);
-            };
-            let targets = store
-                .get(generation)
-                .map(|plan| plan.targets(endpoint))
-                .unwrap_or_default();
-            let expected = rule.compares_generations().then_some(active);
-            match attached
-                .server
-                .install(endpoint, generation, &targets, rollback, expected)
-            {
-                Ok(ServerWrite::Applied) => {}
-                Ok(ServerWrite::ConditionFailed) => continue,
-                Err(error) => {
-                    failed("writing the record", error);
-                    return Err(then);
-                }
-            }
-            self.install(&mut store, generation, rollback);
-            then(commit);
-            return Ok(commit);
-        }
-        failed(
-            "a conditional write",
-            format!("the record changed under {MAX_CONDITION_ATTEMPTS} attempts in a row").into(),
-        );
-        Err(then)
-    }
 }
 
 /// Every endpoint's record.
 #[derive(Debug)]
 pub struct Zone {
     records: Vec<RecordLock>,
-    #[cfg(not(any(loom, shuttle)))]
-    attached: Option<Arc<Attached>>,
+    mirror: Option<Arc<dyn ZoneMirror>>,
 }
 
 impl Zone {
     /// A zone of `endpoints` empty records.
     pub fn new(endpoints: usize) -> Self {
-        #[cfg(any(loom, shuttle))]
-        return Self {
-            records: (0..endpoints).map(|_| RecordLock::new()).collect(),
-        };
-        #[cfg(not(any(loom, shuttle)))]
         Self::build(endpoints, None)
     }
 
-    /// A zone of `endpoints` records enacted on `server` as well (real threads only).
-    #[cfg(not(any(loom, shuttle)))]
-    pub fn on_server(endpoints: usize, server: Arc<dyn RecordServer>) -> Self {
-        Self::build(
-            endpoints,
-            Some(Arc::new(Attached {
-                server,
-                failure: FirstFailure::default(),
-            })),
-        )
+    /// A zone of `endpoints` empty records, every write also decided by and made on `mirror`.
+    pub fn mirrored(endpoints: usize, mirror: Arc<dyn ZoneMirror>) -> Self {
+        Self::build(endpoints, Some(mirror))
     }
 
-    #[cfg(not(any(loom, shuttle)))]
-    fn build(endpoints: usize, attached: Option<Arc<Attached>>) -> Self {
+    fn build(endpoints: usize, mirror: Option<Arc<dyn ZoneMirror>>) -> Self {
         Self {
             records: (0..endpoints)
-                .map(|index| RecordLock::new(EndpointId(index), attached.clone()))
+                .map(|index| RecordLock::new(EndpointId(index), mirror.clone()))
                 .collect(),
-            attached,
+            mirror,
         }
     }
 
-    /// The first failure the attached server reported, if any: a run that saw one did not run
-    /// on the server as it claims (real threads only).
-    #[cfg(not(any(loom, shuttle)))]
-    pub fn server_failure(&self) -> Option<String> {
-        self.attached.as_ref().and_then(|a| a.failure.get())
+    /// Whether a mirror is attached (a sweep then says which records it emptied).
+    pub(crate) fn is_mirrored(&self) -> bool {
+        self.mirror.is_some()
     }
 
-    /// Tells the attached server, if any, that the sweep deleted `deleted`, plans some record
-    /// still referenced: every record still active at one of them loses its addresses there.
-    /// Called under the store's lock, so that the server sees the deletes in the same order
-    /// as the commits.
-    #[cfg(not(any(loom, shuttle)))]
-    pub(crate) fn cleared_on_server(&self, deleted: &[Generation]) {
-        let Some(attached) = &self.attached else {
-            return;
-        };
-        if deleted.is_empty() {
-            return;
-        }
-        for (endpoint, _) in self.records() {
-            let cleared = attached.server.active(endpoint).and_then(|active| {
-                match active.filter(|a| deleted.contains(a)) {
-                    Some(gone) => attached.server.clear(endpoint, gone).map(Some),
-                    None => Ok(None),
-                }
-            });
-            if let Err(error) = cleared {
-                attached
-                    .failure
-                    .keep(&format!("clearing {endpoint} after a sweep"), &error);
-                return;
-            }
+    /// Tells the mirror, if any, that a sweep deleted `deleted`, plans some record still
+    /// points at. Called under the store's lock.
+    pub(crate) fn swept(&self, deleted: &[Generation]) {
+        if let Some(mirror) = &self.mirror
+            && !deleted.is_empty()
+        {
+            mirror.swept(self.records.len(), deleted);
         }
     }
 

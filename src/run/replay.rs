@@ -13,11 +13,11 @@ use crate::protocol::error::StoreError;
 use crate::protocol::event::{Actor, Step};
 use crate::protocol::execution::execute_in;
 use crate::protocol::plan::{EndpointId, Generation};
-use crate::protocol::record_server::RecordServer;
 use crate::protocol::schedule::Point;
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::protocol::world::World;
+use crate::run::mirror::{RecordServer, ServerMirror};
 use crate::run::scripted::Script;
 
 /// How long a scripted step may wait for its turn before the replay is declared diverged.
@@ -139,9 +139,10 @@ pub fn replay_on_server<T: Send + 'static>(
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .push((step, after));
     }));
-    let world = Arc::new(World::on_server(config.endpoints(), trace, server));
+    let mirror = Arc::new(ServerMirror::new(server));
+    let world = Arc::new(World::mirrored(config.endpoints(), trace, mirror.clone()));
     follow(variant, config, script, &world)?;
-    if let Some(failure) = world.zone.server_failure() {
+    if let Some(failure) = mirror.failure() {
         return Err(ReplayError::Server(failure));
     }
     let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));

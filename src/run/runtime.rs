@@ -20,12 +20,12 @@ use crate::protocol::event::{Actor, Event, Step};
 use crate::protocol::execution::join;
 use crate::protocol::plan::{EndpointId, Generation};
 use crate::protocol::planner::Planner;
-use crate::protocol::record_server::RecordServer;
 use crate::protocol::schedule::{FreeRun, Schedule};
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::protocol::world::{World, steady_state};
 use crate::run::fault::{FaultPlan, Faults};
+use crate::run::mirror::{RecordServer, ServerMirror};
 use crate::sync::thread;
 
 /// What to run.
@@ -150,9 +150,14 @@ pub fn run_on_server(
     progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<RunReport>, ServerRunError> {
     let (observer, trace) = RunObserver::tracing(options);
-    let world = Arc::new(World::on_server(options.config.endpoints(), trace, server));
+    let mirror = Arc::new(ServerMirror::new(server));
+    let world = Arc::new(World::mirrored(
+        options.config.endpoints(),
+        trace,
+        mirror.clone(),
+    ));
     let (cycles, elapsed, completed) = drive(options, &world, progress)?;
-    if let Some(failure) = world.zone.server_failure() {
+    if let Some(failure) = mirror.failure() {
         return Err(ServerRunError::Server(failure));
     }
     Ok(completed.then(|| RunObserver::report(&observer, options, &cycles, elapsed)))

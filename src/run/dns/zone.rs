@@ -11,8 +11,8 @@ use hickory_proto::rr::rdata::{A, TXT};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
 use crate::protocol::plan::{EndpointId, Generation, Target};
-use crate::protocol::record_server::{RecordServer, ServerError, ServerWrite};
 use crate::run::dns::DnsError;
+use crate::run::mirror::{RecordServer, ServerError, ServerWrite, WriteCondition};
 
 /// The zone every record lives in.
 pub const ZONE_ORIGIN: &str = "planrace.test.";
@@ -157,8 +157,9 @@ impl DnsZone {
     }
 
     /// One UPDATE: `endpoint` answers with `targets`, its marker says `generation` and its
-    /// rollback entry `rollback`. With `expected`, the message carries the prerequisite that
-    /// the marker is still `expected` (`Some(None)`: that there is none).
+    /// rollback entry `rollback`. Under [`WriteCondition::ActiveIs`], the message carries the
+    /// prerequisite that the marker still says that generation (or, for `None`, that there is
+    /// none).
     ///
     /// # Errors
     /// When the server does not answer, or refuses for another reason than the prerequisite.
@@ -168,12 +169,12 @@ impl DnsZone {
         generation: Generation,
         targets: &[Target],
         rollback: Option<Generation>,
-        expected: Option<Option<Generation>>,
+        condition: WriteCondition,
     ) -> Result<ServerWrite, DnsError> {
         let name = self.endpoint_name(endpoint)?;
         let rollback_name = self.rollback_name(endpoint)?;
         let mut message = self.update_message();
-        if let Some(expected) = expected {
+        if let WriteCondition::ActiveIs(expected) = condition {
             message.add_pre_requisite(match expected {
                 Some(active) => marker_record(&name, active, 0),
                 None => absent(&name, RecordType::TXT),
@@ -429,9 +430,9 @@ impl RecordServer for DnsZone {
         generation: Generation,
         targets: &[Target],
         rollback: Option<Generation>,
-        expected: Option<Option<Generation>>,
+        condition: WriteCondition,
     ) -> Result<ServerWrite, ServerError> {
-        Ok(self.write(endpoint, generation, targets, rollback, expected)?)
+        Ok(self.write(endpoint, generation, targets, rollback, condition)?)
     }
 
     fn clear(&self, endpoint: EndpointId, deleted: Generation) -> Result<ServerWrite, ServerError> {
