@@ -53,7 +53,7 @@ mod checker {
 mod checker {
     use criterion::{Criterion, Throughput};
     use planrace::harness::Sample;
-    use planrace::sync::SchedulerKind;
+    use planrace::harness::SchedulerKind;
     use planrace::{Variant, sample};
 
     pub(crate) fn benches(c: &mut Criterion) {

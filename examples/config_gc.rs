@@ -20,6 +20,8 @@ use std::convert::Infallible;
 use std::fmt;
 use std::sync::Arc;
 
+#[cfg(any(loom, shuttle))]
+use planrace::harness::Verdict;
 use planrace::harness::{Log, Model, Timeline, Violation};
 use planrace::sync::{Mutex, thread};
 
@@ -361,8 +363,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // The harness's own words: `holds` only when nothing was cut short and every
         // witness was reached (else `inconclusive` or `vacuous`).
         let expected = match variant {
-            Variant::Naive => "violated",
-            Variant::Fenced => "holds",
+            Variant::Naive => Verdict::Violated,
+            Variant::Fenced => Verdict::Holds,
         };
         expect(&exploration, expected)?;
     }
@@ -373,10 +375,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 #[cfg(any(loom, shuttle))]
 fn expect(
     exploration: &planrace::harness::Exploration<ConfigModel>,
-    expected: &str,
+    expected: Verdict,
 ) -> Result<(), String> {
     for outcome in &exploration.outcomes {
-        let verdict = exploration.verdict_word(outcome);
+        let verdict = exploration.verdict(outcome);
         if verdict != expected {
             let (variant, property) = (exploration.model.variant, outcome.property);
             return Err(format!("{variant:?} {property}: {verdict}, not {expected}"));
@@ -387,8 +389,8 @@ fn expect(
 
 #[cfg(shuttle)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    use planrace::harness::SchedulerKind;
     use planrace::harness::{Sample, sample};
-    use planrace::sync::SchedulerKind;
 
     for variant in [Variant::Naive, Variant::Fenced] {
         // A sample, not a proof: Fenced can only come out `not-found`.
@@ -401,8 +403,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let exploration = sample(ConfigModel { variant }, &plan)?;
         print!("{}", exploration.report());
         let expected = match variant {
-            Variant::Naive => "violated",
-            Variant::Fenced => "not-found",
+            Variant::Naive => Verdict::Violated,
+            Variant::Fenced => Verdict::NotFound,
         };
         expect(&exploration, expected)?;
     }

@@ -20,6 +20,8 @@ use std::convert::Infallible;
 use std::fmt;
 use std::sync::Arc;
 
+#[cfg(any(loom, shuttle))]
+use planrace::harness::Verdict;
 use planrace::harness::{Log, Model, Timeline, Violation};
 use planrace::sync::atomic::{AtomicU64, Ordering};
 use planrace::sync::thread;
@@ -274,10 +276,10 @@ impl Model for LockFreeModel {
 #[cfg(any(loom, shuttle))]
 fn expect(
     exploration: &planrace::harness::Exploration<LockFreeModel>,
-    expected: &str,
+    expected: Verdict,
 ) -> Result<(), String> {
     for outcome in &exploration.outcomes {
-        let verdict = exploration.verdict_word(outcome);
+        let verdict = exploration.verdict(outcome);
         if verdict != expected {
             return Err(format!(
                 "{:?} {}: {verdict}, not {expected}",
@@ -293,8 +295,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     use planrace::harness::explore;
 
     for (variant, expected) in [
-        (Variant::CheckThenSwap, "violated"),
-        (Variant::CompareExchange, "holds"),
+        (Variant::CheckThenSwap, Verdict::Violated),
+        (Variant::CompareExchange, Verdict::Holds),
     ] {
         let exploration = explore(LockFreeModel { variant }, None)?;
         print!("{}", exploration.report());
@@ -305,12 +307,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 #[cfg(shuttle)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    use planrace::harness::SchedulerKind;
     use planrace::harness::{Sample, sample};
-    use planrace::sync::SchedulerKind;
 
     for (variant, expected) in [
-        (Variant::CheckThenSwap, "violated"),
-        (Variant::CompareExchange, "not-found"),
+        (Variant::CheckThenSwap, Verdict::Violated),
+        (Variant::CompareExchange, Verdict::NotFound),
     ] {
         let plan = Sample {
             scheduler: SchedulerKind::Random,

@@ -34,8 +34,8 @@ fn main() -> std::process::ExitCode {
 /// Runs the command; `Ok(false)` when a replay violated nothing.
 #[cfg(shuttle)]
 fn run(args: &[String]) -> Result<bool, Box<dyn std::error::Error>> {
+    use planrace::harness::SchedulerKind;
     use planrace::harness::{Model, Sample, parse_seeds, replay};
-    use planrace::sync::SchedulerKind;
     use planrace::{Config, ProtocolModel, Variant, sample};
 
     let words: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -103,8 +103,8 @@ fn matrix() -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write as _;
     use std::path::Path;
 
-    use planrace::Variant;
     use planrace::testing::{DEEPER, Job, explore_job, explore_matrix, suite_jobs};
+    use planrace::{Variant, Verdict};
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args == ["step-model"] {
@@ -119,8 +119,8 @@ fn matrix() -> Result<(), Box<dyn std::error::Error>> {
         let weak: Vec<_> = exploration
             .outcomes
             .iter()
-            .map(|outcome| exploration.verdict_word(outcome))
-            .filter(|word| matches!(*word, "vacuous" | "inconclusive"))
+            .map(|outcome| exploration.verdict(outcome))
+            .filter(|word| matches!(*word, Verdict::Vacuous | Verdict::Inconclusive))
             .collect();
         if let Some(word) = weak.first() {
             return Err(format!("{variant} {config}: {word} (see the report above)").into());

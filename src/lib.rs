@@ -71,14 +71,15 @@ pub mod testing;
 
 pub use check::execution::Execution;
 pub use check::harness;
+pub use check::harness::Verdict;
 pub use check::proof::conformance::{
     Break, Conformance, Trace, check_conformance, search_violations,
 };
 pub use check::proof::invariant::{Conjunct, ProofProperty, conjuncts};
 pub use check::proof::obligation::Claim;
 pub use check::proof::prover::{
-    CONFORMANCE_SIZES, ProofReport, ProofVerdict, PropertyProof, ProveError, ProveOptions,
-    SEARCH_SIZES, SolverCall, VariantProof, prove,
+    CONFORMANCE_SIZES, ProofReport, PropertyProof, ProveError, ProveOptions, SEARCH_SIZES,
+    SolverCall, VariantProof, prove,
 };
 pub use check::proof::solver::{Answer, QUERY_TIMEOUT, Solver, SolverError};
 pub use check::proof::transitions::StepKind;

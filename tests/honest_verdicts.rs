@@ -9,9 +9,10 @@ use std::fmt;
 use std::time::Duration;
 
 use planrace::harness::{
-    CheckError, Log, Model, Timeline, Violation, explore, explore_until_violation, explore_with,
+    CheckError, Log, Model, Timeline, Verdict, Violation, explore, explore_until_violation,
+    explore_with, model_builder,
 };
-use planrace::sync::{Mutex, model_builder, thread};
+use planrace::sync::{Mutex, thread};
 use planrace::{ProtocolModel, Variant, witness};
 
 fn protocol(variant: Variant, config: &str) -> ProtocolModel {
@@ -32,7 +33,7 @@ fn an_exploration_cut_short_by_a_permutation_limit_is_inconclusive() {
     // loom numbers executions from 1 and stops when the next number reaches the limit.
     assert_eq!(exploration.executions, 499);
     for outcome in &exploration.outcomes {
-        let line = exploration.verdict_line(outcome);
+        let line = exploration.verdict_line(outcome).to_string();
         assert!(line.contains("verdict=inconclusive"), "{line}");
         assert!(
             line.contains("bound=none max_permutations=500 executions=499"),
@@ -59,7 +60,7 @@ fn an_exploration_cut_short_by_a_time_limit_is_inconclusive() {
         exploration.executions
     );
     for outcome in &exploration.outcomes {
-        assert_eq!(exploration.verdict_word(outcome), "inconclusive");
+        assert_eq!(exploration.verdict(outcome), Verdict::Inconclusive);
     }
     assert!(exploration.report().contains("max_duration"));
 }
@@ -71,7 +72,7 @@ fn an_execution_longer_than_the_branch_limit_makes_the_exploration_inconclusive(
     builder.max_branches = 10;
     let exploration = explore_with(protocol(Variant::Fixed, "2E1P4G2K"), &builder).expect("runs");
     for outcome in &exploration.outcomes {
-        let line = exploration.verdict_line(outcome);
+        let line = exploration.verdict_line(outcome).to_string();
         assert!(line.contains("max_branches=10"), "{line}");
         assert!(line.contains("verdict=inconclusive"), "{line}");
     }
@@ -95,11 +96,11 @@ fn the_first_violation_ends_a_first_counterexample_exploration() {
         .collect();
     assert!(!violated.is_empty());
     for outcome in &exploration.outcomes {
-        let word = exploration.verdict_word(outcome);
+        let word = exploration.verdict(outcome);
         let expected = if outcome.violated() {
-            "violated"
+            Verdict::Violated
         } else {
-            "inconclusive"
+            Verdict::Inconclusive
         };
         assert_eq!(word, expected, "{}", outcome.property);
         if let Some(first) = &outcome.first {
@@ -130,7 +131,7 @@ fn a_bound_too_small_to_reach_the_witnesses_is_vacuous_not_holds() {
     assert_eq!(exploration.witness_count(witness::STALE_PLAN_HELD), Some(0));
     for outcome in &exploration.outcomes {
         assert_eq!(outcome.violations, 0);
-        let line = exploration.verdict_line(outcome);
+        let line = exploration.verdict_line(outcome).to_string();
         assert!(line.contains("verdict=vacuous"), "{line}");
     }
     assert!(

@@ -10,7 +10,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use planrace::harness::bound_label;
+use planrace::harness::{Verdict, bound_label};
 use planrace::testing::{
     FIXED_PROOF, Job, SUITE, VerdictRow, explore_job, parse_markdown, suite_jobs,
 };
@@ -176,9 +176,9 @@ fn fixed_holds_every_property(exploration: &Exploration) {
 /// a failure, not a pass: its verdicts would not mean what docs/verdicts.md says.
 fn every_verdict_is_one_the_run_can_stand_behind(exploration: &Exploration) {
     for outcome in &exploration.outcomes {
-        let word = exploration.verdict_word(outcome);
+        let word = exploration.verdict(outcome);
         assert!(
-            matches!(word, "violated" | "holds"),
+            matches!(word, Verdict::Violated | Verdict::Holds),
             "{} {} {}: {word}\n{}",
             exploration.model.variant,
             exploration.model.config,
@@ -237,7 +237,7 @@ fn documented_rows() -> Vec<VerdictRow> {
 fn docs_verdicts_match_the_exploration(exploration: &Exploration) {
     let documented = documented_rows();
     for outcome in &exploration.outcomes {
-        let row = VerdictRow::from(exploration.verdict(outcome));
+        let row = VerdictRow::from(exploration.verdict_line(outcome));
         let Some(doc) = documented.iter().find(|d| {
             (&d.variant, &d.property, &d.config) == (&row.variant, &row.property, &row.config)
         }) else {

@@ -14,7 +14,7 @@
 use planrace::{Config, Variant, check_conformance};
 #[cfg(not(loom))]
 use planrace::{
-    ProofProperty, ProofReport, ProofVerdict, ProveOptions, SEARCH_SIZES, Solver, prove,
+    ProofProperty, ProofReport, ProveOptions, SEARCH_SIZES, Solver, Verdict, prove,
     search_violations,
 };
 
@@ -44,11 +44,11 @@ fn assert_proof(report: &ProofReport) {
         for proof in &variant.properties {
             let what = format!("{} {}", proof.variant, proof.property);
             match proof.verdict {
-                ProofVerdict::Holds => {
+                Verdict::Holds => {
                     assert_eq!(proof.refuted, 0, "{what}");
                     assert!(proof.violation.is_none(), "{what}");
                 }
-                ProofVerdict::Violated => {
+                Verdict::Violated => {
                     let (_, trace) = proof.violation.as_ref().expect("a real violation");
                     assert!(trace.depth > 0, "{what}");
                     // The timeline printed under this verdict line marks the violation.
@@ -69,18 +69,18 @@ fn assert_proof(report: &ProofReport) {
                         );
                     }
                 }
-                ProofVerdict::Inconclusive => panic!("{what} is inconclusive: {:?}", proof.reason),
+                other => panic!("{what} is {other}: {:?}", proof.reason),
             }
         }
-        let verdicts: Vec<ProofVerdict> = variant.properties.iter().map(|p| p.verdict).collect();
+        let verdicts: Vec<Verdict> = variant.properties.iter().map(|p| p.verdict).collect();
         if variant.variant == Variant::Fixed {
             assert!(
-                verdicts.iter().all(|v| *v == ProofVerdict::Holds),
+                verdicts.iter().all(|v| *v == Verdict::Holds),
                 "{verdicts:?}"
             );
         } else {
             assert!(
-                verdicts.contains(&ProofVerdict::Violated),
+                verdicts.contains(&Verdict::Violated),
                 "{} is refuted in no property",
                 variant.variant
             );
@@ -146,7 +146,7 @@ fn every_proven_property_has_no_violation_in_the_step_model(report: &ProofReport
         let proven: Vec<ProofProperty> = variant
             .properties
             .iter()
-            .filter(|p| p.verdict == ProofVerdict::Holds)
+            .filter(|p| p.verdict == Verdict::Holds)
             .map(|p| p.property)
             .collect();
         for config in SEARCH_SIZES

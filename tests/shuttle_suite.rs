@@ -14,7 +14,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use planrace::harness::{Model, ReplayScheduleError, Sample, replay, seeds_from_env};
-use planrace::sync::{ScheduleError, SchedulerKind};
+use planrace::harness::{ScheduleError, SchedulerKind, Verdict};
 use planrace::{Config, Exploration, Property, ProtocolModel, Variant, sample, witness};
 
 /// The sizes the suite samples: the incident's three Enactors with three and four endpoints,
@@ -164,11 +164,7 @@ fn fixed_survives(scheduler: SchedulerKind) {
                 outcome.property,
                 scheduler.name()
             );
-            assert!(
-                exploration
-                    .verdict_line(outcome)
-                    .contains("verdict=not-found")
-            );
+            assert_eq!(exploration.verdict(outcome), Verdict::NotFound);
         }
         for name in witness::ALL {
             assert!(

@@ -12,7 +12,9 @@ use std::io::Write as _;
 use std::path::Path;
 
 use planrace::testing::{VerdictRow, parse_markdown};
-use planrace::{Config, Cycles, STEP_SUITE, StepCheck, StepModel, Variant, check_step_model};
+use planrace::{
+    Config, Cycles, STEP_SUITE, StepCheck, StepModel, Variant, Verdict, check_step_model,
+};
 
 /// One `#[test]` per entry of [`STEP_SUITE`], and the list of them.
 macro_rules! step_tests {
@@ -84,7 +86,7 @@ fn fixed_holds_at_the_incidents_size_with_every_witness_reached(check: &StepChec
     for outcome in &check.outcomes {
         assert_eq!(
             check.verdict(outcome),
-            "holds",
+            Verdict::Holds,
             "Fixed {}: {}",
             check.model.config,
             check.report()

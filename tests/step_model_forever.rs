@@ -5,7 +5,7 @@
 //! (the proof checks its safety half, `referenced_plans_kept`, tests/proof.rs).
 #![cfg(any(loom, feature = "stateright"))]
 
-use planrace::{Config, Cycles, Property, StepModel, Variant, check_step_model};
+use planrace::{Config, Cycles, Property, StepModel, Variant, Verdict, check_step_model};
 
 fn check(variant: Variant, config: &str) -> planrace::StepCheck {
     let config: Config = config.parse().expect("valid");
@@ -29,7 +29,12 @@ fn fixed_holds_forever_at_3e2p5g2k_with_every_witness_reached() {
     let check = check(Variant::Fixed, "3E2P5G2K");
     assert_eq!(check.outcomes.len(), 2);
     for outcome in &check.outcomes {
-        assert_eq!(check.verdict(outcome), "holds", "{}", outcome.property);
+        assert_eq!(
+            check.verdict(outcome),
+            Verdict::Holds,
+            "{}",
+            outcome.property
+        );
     }
 }
 

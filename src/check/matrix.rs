@@ -123,7 +123,7 @@ impl Matrix {
             .flat_map(|e| {
                 e.outcomes
                     .iter()
-                    .map(move |o| (VerdictRow::from(e.verdict(o)), e.seconds))
+                    .map(move |o| (VerdictRow::from(e.verdict_line(o)), e.seconds))
             })
             .collect()
     }

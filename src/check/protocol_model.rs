@@ -10,6 +10,8 @@ use thiserror::Error;
 
 use crate::check::execution::{Execution, render_timeline};
 use crate::check::harness::{self, CheckError, Log, Model};
+#[cfg(loom)]
+use crate::check::harness::{LoomSettingError, model_builder};
 use crate::check::property::{Property, Violation, check_properties};
 use crate::check::step_model::transition::Cycles;
 use crate::check::step_model::validate::validate as validate_log;
@@ -20,8 +22,6 @@ use crate::protocol::execution::execute;
 use crate::protocol::schedule::FreeRun;
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
-#[cfg(loom)]
-use crate::sync::{LoomSettingError, model_builder};
 
 /// Why an exploration or a sample of the protocol gave no verdicts.
 #[derive(Debug, Error)]

@@ -3,7 +3,7 @@
 //! what they say is safe. Available in every build, so that real-thread tests can trust what
 //! the checkers found.
 
-use crate::check::harness::VerdictLine;
+use crate::check::harness::{Verdict, VerdictLine};
 use crate::protocol::variant::Variant;
 
 /// The header line of loom's verdict table.
@@ -36,8 +36,8 @@ pub struct VerdictRow {
     pub config: String,
     /// Preemption bound, or `none`.
     pub bound: String,
-    /// The verdict word.
-    pub verdict: String,
+    /// The verdict.
+    pub verdict: Verdict,
     /// Executions (loom) or distinct states (stateright) explored.
     pub count: u64,
     /// How many of them violated the property.
@@ -70,8 +70,8 @@ pub fn write_markdown(rows: &[(VerdictRow, f64)]) -> String {
     };
     let mut table = format!("{header}\n|---|---|---|---|---|---|---|---|\n");
     for (row, seconds) in rows {
-        let verdict = if row.verdict == "holds" {
-            row.verdict.clone()
+        let verdict = if row.verdict == Verdict::Holds {
+            row.verdict.to_string()
         } else {
             format!("**{}**", row.verdict)
         };
@@ -128,7 +128,7 @@ fn parse_row(checker: &str, line: &str) -> Option<VerdictRow> {
         property: (*property).to_owned(),
         config: (*config).to_owned(),
         bound: (*bound).to_owned(),
-        verdict: (*verdict).to_owned(),
+        verdict: verdict.parse().ok()?,
         count: count.parse().ok()?,
         violations: violations.parse().ok()?,
     })
@@ -145,7 +145,7 @@ pub fn safe_variants(document: &str) -> Vec<Variant> {
                 .iter()
                 .filter(|r| r.variant == variant.name())
                 .collect();
-            !mine.is_empty() && mine.iter().all(|r| r.verdict == "holds")
+            !mine.is_empty() && mine.iter().all(|r| r.verdict == Verdict::Holds)
         })
         .collect()
 }
@@ -186,7 +186,7 @@ mod tests {
                 property: "progress".into(),
                 config: "2E1P4G2K".into(),
                 bound: "none".into(),
-                verdict: "violated".into(),
+                verdict: Verdict::Violated,
                 count: 10,
                 violations: 2,
             }

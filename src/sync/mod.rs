@@ -3,8 +3,10 @@
 //! Protocol code uses [`Mutex`] and [`thread`] from here and never names loom, shuttle or
 //! parking_lot; a lock-free design uses [`atomic`] (`AtomicBool`, `AtomicUsize`, `AtomicU64`,
 //! `Ordering`) the same way.
-//! Each backend is one file, and every fact about a backend (its thread limit, what it makes a
-//! scheduling point) lives in that file:
+//! Each backend is one file of primitives, and every fact about a backend (its thread limit,
+//! what it makes a scheduling point) lives in that file; the drivers that run a checker
+//! (loom's settings and exploration, shuttle's recording scheduler) are the harness's
+//! (`check/harness/loom.rs`, `check/harness/shuttle.rs`):
 //!
 //! | build | file | backend |
 //! |---|---|---|
@@ -77,18 +79,8 @@ mod native;
 mod shuttle;
 
 #[cfg(loom)]
-pub use self::loom::{
-    LoomSettingError, ModelBuilder, Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic,
-    check_loom_variable, model_builder, thread,
-};
-#[cfg(loom)]
-pub(crate) use self::loom::{explore_every_interleaving, limits};
+pub use self::loom::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};
 #[cfg(not(any(loom, shuttle)))]
 pub use self::native::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};
 #[cfg(all(shuttle, not(loom)))]
-pub(crate) use self::shuttle::{AfterIteration, replay_schedule, run_schedules};
-#[cfg(all(shuttle, not(loom)))]
-pub use self::shuttle::{
-    Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, ScheduleError, SchedulerKind, atomic,
-    thread,
-};
+pub use self::shuttle::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};

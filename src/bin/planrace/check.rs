@@ -54,7 +54,7 @@ pub fn check_command(args: &CheckArgs, out: &Output) -> Result<(), CommandError>
                 },
                 states: line.count,
                 violations: line.violations,
-                verdict: line.verdict,
+                verdict: line.verdict.to_string(),
                 seconds: line.seconds,
                 witnesses: line
                     .extra

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use planrace::{Conformance, ProofReport, ProofVerdict, ProveOptions, Solver, prove};
+use planrace::{Conformance, ProofReport, ProveOptions, Solver, Verdict, prove};
 use serde::Serialize;
 
 use crate::args::{ProveArgs, SolverArg};
@@ -123,7 +123,7 @@ fn broken_link(report: &ProofReport) -> Option<String> {
             return Some(c.line());
         }
         let contradicted = variant.properties.iter().find(|p| {
-            p.verdict == ProofVerdict::Inconclusive
+            p.verdict == Verdict::Inconclusive
                 && p.reason
                     .as_deref()
                     .is_some_and(|r| r.starts_with("contradiction"))

@@ -3,7 +3,7 @@
 use thiserror::Error;
 
 #[cfg(loom)]
-use crate::sync::LoomSettingError;
+use crate::check::harness::LoomSettingError;
 
 /// Why an exploration or a sample ended without verdicts.
 #[derive(Debug, Error)]

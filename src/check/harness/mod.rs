@@ -10,32 +10,36 @@
 //! One concept per file: `model` (the trait and [`Violation`]), `log` ([`Log`]), `timeline`
 //! ([`Timeline`]), `report` (what an exploration found), `verdict_line` (the `planrace-verdict`
 //! line, written and read), `error` (why a check gave no verdicts), `tally` (the running count
-//! both drivers keep), `explore` (the loom driver), `sample` (the shuttle driver, and replay
-//! from a schedule string).
+//! both drivers keep), `loom` (the loom driver: loom's settings checked, every interleaving
+//! explored, a cut-off detected), `shuttle` (the shuttle driver: a recording scheduler, a
+//! sample, and replay from a schedule string).
 
 mod error;
-#[cfg(loom)]
-mod explore;
 mod log;
+#[cfg(loom)]
+mod loom;
 mod model;
 mod report;
 #[cfg(shuttle)]
-mod sample;
+mod shuttle;
 #[cfg(any(loom, shuttle))]
 mod tally;
 mod timeline;
 mod verdict_line;
 
-pub use error::CheckError;
 #[cfg(loom)]
-pub use explore::{PROGRESS_EVERY, explore, explore_until_violation, explore_with};
+pub use self::loom::{
+    LoomSettingError, ModelBuilder, PROGRESS_EVERY, check_loom_variable, explore,
+    explore_until_violation, explore_with, model_builder,
+};
+#[cfg(shuttle)]
+pub use self::shuttle::{
+    ReplayScheduleError, SAMPLE_PROGRESS_EVERY, SEEDS_VARIABLE, Sample, ScheduleError,
+    SchedulerKind, SeedsError, parse_seeds, replay, sample, seeds_from_env,
+};
+pub use error::CheckError;
 pub use log::Log;
 pub use model::{Model, Violation};
 pub use report::{Counterexample, Coverage, Exploration, PropertyOutcome, bound_label};
-#[cfg(shuttle)]
-pub use sample::{
-    ReplayScheduleError, SAMPLE_PROGRESS_EVERY, SEEDS_VARIABLE, Sample, SeedsError, parse_seeds,
-    replay, sample, seeds_from_env,
-};
 pub use timeline::{TIMELINE_WIDTH, Timeline};
-pub use verdict_line::{VERDICT_PREFIX, VerdictLine, VerdictLineError};
+pub use verdict_line::{UnknownVerdict, VERDICT_PREFIX, Verdict, VerdictLine, VerdictLineError};

@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use crate::check::harness::model::{Model, Violation};
-use crate::check::harness::verdict_line::VerdictLine;
+use crate::check::harness::verdict_line::{Verdict, VerdictLine};
 
 /// A preemption bound as verdict lines and docs/verdicts.md print it: the number, or `none`
 /// when every interleaving was explored.
@@ -195,23 +195,23 @@ impl<M: Model> Exploration<M> {
     /// execution broke the property; otherwise `inconclusive` when the run may have been cut
     /// short, `vacuous` when a required witness was never reached, and else `holds` for an
     /// exhaustive run or `not-found` for a sample.
-    pub fn verdict_word(&self, outcome: &PropertyOutcome<M>) -> &'static str {
+    pub fn verdict(&self, outcome: &PropertyOutcome<M>) -> Verdict {
         if outcome.violated() {
-            "violated"
+            Verdict::Violated
         } else if self.coverage.cut().is_some() {
-            "inconclusive"
+            Verdict::Inconclusive
         } else if !self.unreached_witnesses().is_empty() {
-            "vacuous"
+            Verdict::Vacuous
         } else {
             match self.coverage {
-                Coverage::Exhaustive { .. } => "holds",
-                Coverage::Sampled { .. } => "not-found",
+                Coverage::Exhaustive { .. } => Verdict::Holds,
+                Coverage::Sampled { .. } => Verdict::NotFound,
             }
         }
     }
 
-    /// The verdict of one outcome, as a `planrace-verdict` line with the witness counts.
-    pub fn verdict(&self, outcome: &PropertyOutcome<M>) -> VerdictLine {
+    /// The `planrace-verdict` line of one outcome, followed by the witness counts.
+    pub fn verdict_line(&self, outcome: &PropertyOutcome<M>) -> VerdictLine {
         let mut extra: Vec<(String, u64)> = self
             .witnessed
             .iter()
@@ -230,7 +230,7 @@ impl<M: Model> Exploration<M> {
             counted: self.coverage.counted().to_owned(),
             count: self.executions,
             violations: outcome.violations,
-            verdict: self.verdict_word(outcome).to_owned(),
+            verdict: self.verdict(outcome),
             seconds: self.seconds,
             extra,
         }
@@ -252,11 +252,6 @@ impl<M: Model> Exploration<M> {
             self.validation_seconds,
             self.validation_seconds / self.seconds.max(f64::MIN_POSITIVE)
         )
-    }
-
-    /// The `planrace-verdict` line for one outcome, followed by the witness counts.
-    pub fn verdict_line(&self, outcome: &PropertyOutcome<M>) -> String {
-        self.verdict(outcome).to_string()
     }
 
     /// Every verdict line, each violated one followed by its first counterexample's timeline
@@ -294,7 +289,7 @@ impl<M: Model> Exploration<M> {
         }
         let mut shown: Vec<(u64, M::Property)> = Vec::new();
         for outcome in &self.outcomes {
-            report.push_str(&self.verdict_line(outcome));
+            report.push_str(&self.verdict_line(outcome).to_string());
             report.push('\n');
             let examples = [("first", &outcome.first), ("shortest", &outcome.shortest)];
             for (which, example) in examples {

@@ -22,6 +22,69 @@ pub const VERDICT_PREFIX: &str = "planrace-verdict";
 /// The names a count may have, one per kind of checker.
 const COUNT_NAMES: [&str; 3] = ["executions", "states", "iterations"];
 
+/// What a check concluded about one property: the one vocabulary every checker, report, table
+/// and parser uses. Each word says exactly what the run covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// An exhaustive check found no violation, and every required witness was reached (for the
+    /// proof: every obligation was discharged).
+    Holds,
+    /// Some execution (or state) broke the property.
+    Violated,
+    /// No violation, but some required witness was never reached: the run did not exercise
+    /// the situation the property is about, so finding nothing proves little.
+    Vacuous,
+    /// No violation, but the check may have stopped before covering everything (a loom limit
+    /// was reached; for the proof, a solver could not decide or the links disagree).
+    Inconclusive,
+    /// A sample (shuttle) found no violation: a sample cannot show that none exists.
+    NotFound,
+}
+
+impl Verdict {
+    /// Every verdict, strongest claim first.
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Holds,
+        Verdict::Violated,
+        Verdict::Vacuous,
+        Verdict::Inconclusive,
+        Verdict::NotFound,
+    ];
+
+    /// The word verdict lines, tables and reports print.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Violated => "violated",
+            Verdict::Vacuous => "vacuous",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::NotFound => "not-found",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// A word that is not a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0:?} is not a verdict: expected holds, violated, vacuous, inconclusive or not-found")]
+pub struct UnknownVerdict(pub String);
+
+impl FromStr for Verdict {
+    type Err = UnknownVerdict;
+
+    fn from_str(word: &str) -> Result<Self, Self::Err> {
+        Verdict::ALL
+            .into_iter()
+            .find(|verdict| verdict.word() == word)
+            .ok_or_else(|| UnknownVerdict(word.to_owned()))
+    }
+}
+
 /// One verdict line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerdictLine {
@@ -44,8 +107,8 @@ pub struct VerdictLine {
     pub count: u64,
     /// How many of them violated the property.
     pub violations: u64,
-    /// The verdict word (`holds`, `violated`, `vacuous`, `inconclusive`, `not-found`).
-    pub verdict: String,
+    /// The verdict.
+    pub verdict: Verdict,
     /// Wall-clock seconds of the run.
     pub seconds: f64,
     /// Further `name=count` fields, in order (the witnesses).
@@ -173,7 +236,10 @@ impl FromStr for VerdictLine {
             .unwrap_or_default();
         let count = fields.parsed(&counted, "<executions|states|iterations>=<count>")?;
         let violations = fields.parsed("violations", "violations=<count>")?;
-        let verdict = fields.named("verdict", "verdict=<word>")?.to_owned();
+        let verdict = fields.parsed(
+            "verdict",
+            "verdict=<holds|violated|vacuous|inconclusive|not-found>",
+        )?;
         let seconds = fields.parsed("seconds", "seconds=<float>")?;
         let extra = fields
             .pairs
@@ -220,7 +286,7 @@ mod tests {
             counted: "executions".into(),
             count: 46_552,
             violations: 0,
-            verdict: "holds".into(),
+            verdict: Verdict::Holds,
             seconds: 10.309,
             extra: vec![("stale_plan_held".into(), 1276), ("lock_busy".into(), 0)],
         }
@@ -263,6 +329,22 @@ mod tests {
         assert!(bad_extra.parse::<VerdictLine>().is_err());
         let no_count = line().to_string().replace("executions=46552 ", "");
         assert!(no_count.parse::<VerdictLine>().is_err());
+        let bad_word = line().to_string().replace("verdict=holds", "verdict=fine");
+        assert!(
+            matches!(
+                bad_word.parse::<VerdictLine>(),
+                Err(VerdictLineError::Field { position: 8, .. })
+            ),
+            "{bad_word}"
+        );
+    }
+
+    #[test]
+    fn every_verdict_reads_back_as_printed() {
+        for verdict in Verdict::ALL {
+            assert_eq!(verdict.to_string().parse::<Verdict>(), Ok(verdict));
+        }
+        assert!("Holds".parse::<Verdict>().is_err());
     }
 
     #[test]
@@ -275,7 +357,7 @@ mod tests {
                 ("depth".into(), "5".into()),
                 ("seeds".into(), "0..4".into()),
             ],
-            verdict: "not-found".into(),
+            verdict: Verdict::NotFound,
             extra: vec![("first_violation".into(), 12)],
             ..line()
         };

@@ -12,7 +12,7 @@ use std::time::Instant;
 use thiserror::Error;
 
 use crate::check::execution::render_timeline;
-use crate::check::harness::VerdictLine;
+use crate::check::harness::{Verdict, VerdictLine};
 use crate::check::proof::conformance::{Conformance, Trace, check_conformance, search_violations};
 use crate::check::proof::explain::explain;
 use crate::check::proof::invariant::{Conjunct, ProofProperty, conjuncts, is_well_formed};
@@ -95,29 +95,6 @@ pub struct SolverCall {
     pub seconds: f64,
 }
 
-/// A verdict of the proof, never stronger than what the solver and the search showed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProofVerdict {
-    /// Every obligation discharged: the property holds for every size.
-    Holds,
-    /// An obligation failed and the step model reaches a violation.
-    Violated,
-    /// Neither: a solver could not decide, or an obligation failed and no violation was
-    /// reached at the sizes searched, or the proof contradicts the step model.
-    Inconclusive,
-}
-
-impl ProofVerdict {
-    /// The verdict word.
-    pub fn word(self) -> &'static str {
-        match self {
-            ProofVerdict::Holds => "holds",
-            ProofVerdict::Violated => "violated",
-            ProofVerdict::Inconclusive => "inconclusive",
-        }
-    }
-}
-
 /// What the proof found for one variant and one property.
 #[derive(Debug, Clone)]
 pub struct PropertyProof {
@@ -132,7 +109,7 @@ pub struct PropertyProof {
     /// Obligations the solver refuted.
     pub refuted: usize,
     /// The verdict.
-    pub verdict: ProofVerdict,
+    pub verdict: Verdict,
     /// Why the verdict is not `holds`, in a sentence (`None` when it holds).
     pub reason: Option<String>,
     /// The first refuted obligation told as a counterexample to induction.
@@ -156,7 +133,7 @@ impl PropertyProof {
             counted: "obligations".to_owned(),
             count: u64::try_from(self.obligations).unwrap_or(u64::MAX),
             violations: u64::try_from(self.refuted).unwrap_or(u64::MAX),
-            verdict: self.verdict.word().to_owned(),
+            verdict: self.verdict,
             seconds: self.seconds,
             extra: Vec::new(),
         }
@@ -569,7 +546,7 @@ fn judge(
         solver: options.solver,
         obligations: queries.len(),
         refuted: tally.refuted,
-        verdict: ProofVerdict::Holds,
+        verdict: Verdict::Holds,
         reason: None,
         counterexample: None,
         violation: None,
@@ -595,7 +572,7 @@ fn judge(
         (None, None) => {
             // Proven: the step model must agree, or a link of the chain is broken.
             if let Some((config, trace)) = reached {
-                proof.verdict = ProofVerdict::Inconclusive;
+                proof.verdict = Verdict::Inconclusive;
                 proof.reason = Some(format!(
                     "contradiction: every obligation was discharged, yet the step model \
                      violates it at {config} in {} steps: the first-order model does not \
@@ -613,11 +590,11 @@ fn judge(
     };
     (proof.verdict, proof.reason) = match &proof.violation {
         Some(_) => (
-            ProofVerdict::Violated,
+            Verdict::Violated,
             Some(format!("{not_proven}; a real violation settles it")),
         ),
         None => (
-            ProofVerdict::Inconclusive,
+            Verdict::Inconclusive,
             Some(format!(
                 "{not_proven}, and the step model with looping Enactors reaches no violation at \
                  {}",

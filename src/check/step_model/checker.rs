@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use stateright::{Checker, HasDiscoveries, Model, Property as Expectation};
 
 use crate::check::execution::Execution;
-use crate::check::harness::{VerdictLine, Violation};
+use crate::check::harness::{Verdict, VerdictLine, Violation};
 use crate::check::property::Property;
 use crate::check::step_model::properties::{
     lock_busy, monotonic_generation, no_empty_record, progress, stale_plan_held, sweeper_deleted,
@@ -182,13 +182,13 @@ pub struct StepCheck {
 impl StepCheck {
     /// The verdict word for `outcome`: `violated`; `holds` when every witness was reached;
     /// `vacuous` when one was not.
-    pub fn verdict(&self, outcome: &StepOutcome) -> &'static str {
+    pub fn verdict(&self, outcome: &StepOutcome) -> Verdict {
         if outcome.violations > 0 {
-            "violated"
+            Verdict::Violated
         } else if self.witnessed.iter().all(|(_, reached)| *reached) {
-            "holds"
+            Verdict::Holds
         } else {
-            "vacuous"
+            Verdict::Vacuous
         }
     }
 
@@ -207,7 +207,7 @@ impl StepCheck {
             counted: "states".to_owned(),
             count: u64::try_from(self.states).unwrap_or(u64::MAX),
             violations: outcome.violations,
-            verdict: self.verdict(outcome).to_owned(),
+            verdict: self.verdict(outcome),
             seconds: self.seconds,
             extra: self
                 .witnessed
