@@ -6,7 +6,7 @@
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-use planrace::{FaultPlan, ReplayError, RunOptions, RunReport, replay_incident, run_interruptible};
+use planrace::{FaultPlan, RunOptions, RunReport, replay_incident, run_interruptible};
 
 use crate::args::{Cli, Command, FaultKind, ReplayArgs, RunArgs};
 use crate::check::check_command;
