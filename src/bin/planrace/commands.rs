@@ -270,7 +270,7 @@ fn replay_on_server_zone(
         .into_iter()
         .map(|answer| match answer {
             Ok(answer) => Ok(format!("dns: {name} {answer}")),
-            Err(error) => Err(ReplayError::Server(error)),
+            Err(error) => Err(planrace::ReplayError::Server(error)),
         })
         .collect::<Result<_, _>>()?;
     Ok((replay, notes))
