@@ -230,6 +230,9 @@ impl StepModel {
         busy(enactor)
     }
 
+    /// One step of `enactor`: releasing the lock it holds (silent), or the step at its
+    /// program point. Each program point has its function below, named after the code it
+    /// models (`protocol/enactor.rs` and `protocol/sweep.rs`), so the two read side by side.
     fn step_enactor(
         &self,
         state: &mut StepState,
@@ -239,85 +242,13 @@ impl StepModel {
             return Ok(None);
         }
         if enactor.pc == Pc::Pick {
-            let picked = state.live.newest();
-            enactor.plan = picked;
-            enactor.pc = if picked.is_some() {
-                Pc::Check(0)
-            } else {
-                Pc::Done
-            };
-            return Ok(Some(Event::Picked { generation: picked }));
+            return Ok(Some(pick(state, enactor)));
         }
         let plan = enactor.plan.ok_or(Disabled)?;
         match enactor.pc {
             Pc::Done | Pc::Pick => Err(Disabled),
-            Pc::Check(e) | Pc::Recheck(e) => {
-                if state.lock_holder(e).is_some() {
-                    return Err(Disabled);
-                }
-                let active = state.record(e).active;
-                let newer = is_newer(plan, active);
-                enactor.held = Some(Held {
-                    endpoint: e,
-                    outcome: None,
-                });
-                if let Pc::Check(_) = enactor.pc {
-                    if newer {
-                        enactor.older |= 1 << e;
-                    }
-                    enactor.pc = if e + 1 < self.endpoints() {
-                        Pc::Check(e + 1)
-                    } else if enactor.older == 0 {
-                        Pc::Done
-                    } else {
-                        self.next_write(enactor, None)
-                    };
-                } else {
-                    enactor.pc = if newer {
-                        Pc::Write {
-                            endpoint: e,
-                            attempt: 1,
-                        }
-                    } else {
-                        self.next_write(enactor, Some(e))
-                    };
-                }
-                Ok(Some(Event::Checked {
-                    endpoint: endpoint(e),
-                    plan,
-                    active,
-                    newer,
-                }))
-            }
-            Pc::Write { endpoint: e, .. } => {
-                if state.lock_holder(e).is_some() {
-                    return busy(enactor).map(Some);
-                }
-                let index = usize::from(e);
-                let record = state.records.get(index).copied().ok_or(Disabled)?;
-                let live = state.live;
-                let commit = self
-                    .variant
-                    .write_rule()
-                    .decide(record, plan, |g| live.contains(g));
-                if let Commit::Installed { rollback } = commit {
-                    state.records[index] = Record {
-                        active: Some(plan),
-                        rollback,
-                    };
-                    enactor.installed_any = true;
-                }
-                enactor.held = Some(Held {
-                    endpoint: e,
-                    outcome: Some(commit),
-                });
-                enactor.pc = if let Commit::ActivePlanMissing { .. } = commit {
-                    Pc::Done
-                } else {
-                    self.next_write(enactor, Some(e))
-                };
-                Ok(Some(Event::committed(endpoint(e), plan, commit)))
-            }
+            Pc::Check(e) | Pc::Recheck(e) => self.check(state, enactor, plan, e).map(Some),
+            Pc::Write { endpoint: e, .. } => self.write(state, enactor, plan, e).map(Some),
             Pc::GiveUp(e) => {
                 enactor.pc = self.next_write(enactor, Some(e));
                 Ok(Some(Event::GaveUp {
@@ -325,50 +256,149 @@ impl StepModel {
                     generation: plan,
                 }))
             }
-            Pc::Scan(e) => {
-                if state.lock_holder(e).is_some() {
-                    return Err(Disabled);
-                }
-                let Record { active, rollback } = state.record(e);
-                for generation in active.into_iter().chain(rollback) {
-                    enactor.scanned.insert(generation);
-                }
-                enactor.held = Some(Held {
+            Pc::Scan(e) => self.scan(state, enactor, e).map(Some),
+            Pc::Sweep => Ok(Some(self.sweep(state, enactor, plan))),
+        }
+    }
+
+    /// `Enactor::check`: reads endpoint `e`'s record under its lock and compares. In the
+    /// one-time check (`Pc::Check`) the result marks `e` to be written; a re-check before a
+    /// write (`Pc::Recheck`) decides that write.
+    fn check(
+        &self,
+        state: &StepState,
+        enactor: &mut EnactorState,
+        plan: Generation,
+        e: u8,
+    ) -> Result<Event, Disabled> {
+        if state.lock_holder(e).is_some() {
+            return Err(Disabled);
+        }
+        let active = state.record(e).active;
+        let newer = is_newer(plan, active);
+        enactor.held = Some(Held {
+            endpoint: e,
+            outcome: None,
+        });
+        if let Pc::Check(_) = enactor.pc {
+            if newer {
+                enactor.older |= 1 << e;
+            }
+            enactor.pc = if e + 1 < self.endpoints() {
+                Pc::Check(e + 1)
+            } else if enactor.older == 0 {
+                Pc::Done
+            } else {
+                self.next_write(enactor, None)
+            };
+        } else {
+            enactor.pc = if newer {
+                Pc::Write {
                     endpoint: e,
-                    outcome: None,
-                });
-                enactor.pc = if e + 1 < self.endpoints() {
-                    Pc::Scan(e + 1)
-                } else {
-                    Pc::Sweep
-                };
-                Ok(Some(Event::SweepScanned {
-                    endpoint: endpoint(e),
-                    active,
-                    rollback,
-                }))
-            }
-            Pc::Sweep => {
-                let rule = self.variant.sweep_rule();
-                let scanned = enactor.scanned;
-                let SweepOutcome { deleted, spared } =
-                    rule.sweep(plan, self.config.sweep_age(), state.live.iter(), |g| {
-                        if rule.scans_records() {
-                            scanned.contains(g)
-                        } else {
-                            state.is_referenced(g)
-                        }
-                    });
-                for generation in &deleted {
-                    state.live.remove(*generation);
+                    attempt: 1,
                 }
-                enactor.pc = Pc::Done;
-                Ok(Some(Event::Swept {
-                    applied: plan,
-                    deleted,
-                    spared,
-                }))
-            }
+            } else {
+                self.next_write(enactor, Some(e))
+            };
+        }
+        Ok(Event::Checked {
+            endpoint: endpoint(e),
+            plan,
+            active,
+            newer,
+        })
+    }
+
+    /// `Enactor::write`, one attempt: the lock taken (`LockBusy` when another Enactor holds
+    /// it) and the variant's write rule decides the commit, under the lock.
+    fn write(
+        &self,
+        state: &mut StepState,
+        enactor: &mut EnactorState,
+        plan: Generation,
+        e: u8,
+    ) -> Result<Event, Disabled> {
+        if state.lock_holder(e).is_some() {
+            return busy(enactor);
+        }
+        let index = usize::from(e);
+        let record = state.records.get(index).copied().ok_or(Disabled)?;
+        let live = state.live;
+        let commit = self
+            .variant
+            .write_rule()
+            .decide(record, plan, |g| live.contains(g));
+        if let Commit::Installed { rollback } = commit {
+            state.records[index] = Record {
+                active: Some(plan),
+                rollback,
+            };
+            enactor.installed_any = true;
+        }
+        enactor.held = Some(Held {
+            endpoint: e,
+            outcome: Some(commit),
+        });
+        enactor.pc = if let Commit::ActivePlanMissing { .. } = commit {
+            Pc::Done
+        } else {
+            self.next_write(enactor, Some(e))
+        };
+        Ok(Event::committed(endpoint(e), plan, commit))
+    }
+
+    /// `scan_references` in `protocol/sweep.rs` (`GuardedSweepNonAtomic`): reads endpoint
+    /// `e`'s record under its lock and remembers the plans it names.
+    fn scan(
+        &self,
+        state: &StepState,
+        enactor: &mut EnactorState,
+        e: u8,
+    ) -> Result<Event, Disabled> {
+        if state.lock_holder(e).is_some() {
+            return Err(Disabled);
+        }
+        let Record { active, rollback } = state.record(e);
+        for generation in active.into_iter().chain(rollback) {
+            enactor.scanned.insert(generation);
+        }
+        enactor.held = Some(Held {
+            endpoint: e,
+            outcome: None,
+        });
+        enactor.pc = if e + 1 < self.endpoints() {
+            Pc::Scan(e + 1)
+        } else {
+            Pc::Sweep
+        };
+        Ok(Event::SweepScanned {
+            endpoint: endpoint(e),
+            active,
+            rollback,
+        })
+    }
+
+    /// `sweep` in `protocol/sweep.rs`: one store step deleting what the variant's sweep rule
+    /// lets it delete.
+    fn sweep(&self, state: &mut StepState, enactor: &mut EnactorState, plan: Generation) -> Event {
+        let rule = self.variant.sweep_rule();
+        let scanned = enactor.scanned;
+        let SweepOutcome { deleted, spared } =
+            rule.sweep(plan, self.config.sweep_age(), state.live.iter(), |g| {
+                if rule.scans_records() {
+                    scanned.contains(g)
+                } else {
+                    state.is_referenced(g)
+                }
+            });
+        for generation in &deleted {
+            state.live.remove(*generation);
+        }
+        enactor.pc = Pc::Done;
+        Event::Swept {
+            applied: plan,
+            deleted,
+            spared,
         }
     }
 
@@ -388,6 +418,19 @@ impl StepModel {
             None => Pc::Sweep,
         }
     }
+}
+
+/// `Enactor::run_cycle`'s pick: reads the newest plan (no lock: one store step); with none,
+/// the cycle is over.
+fn pick(state: &StepState, enactor: &mut EnactorState) -> Event {
+    let picked = state.live.newest();
+    enactor.plan = picked;
+    enactor.pc = if picked.is_some() {
+        Pc::Check(0)
+    } else {
+        Pc::Done
+    };
+    Event::Picked { generation: picked }
 }
 
 /// Replays a path between symmetry representatives (their fingerprints, the initial state's
