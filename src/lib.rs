@@ -39,15 +39,15 @@
 The incident, replayed on real threads (under `--cfg loom`, `explore` runs the proofs):
 
 ```
-use planrace::{Property, Variant, replay_incident};
+use planrace::{Property, ReplayOptions, Variant, replay};
 
 // Force the incident's interleaving on real threads.
-let buggy = replay_incident(Variant::Buggy)?;
+let buggy = replay(ReplayOptions::incident(Variant::Buggy))?;
 assert!(buggy.violations.iter().any(|v| v.property == Property::NoEmptyRecord));
 println!("{}", buggy.timeline());
 
 // The same interleaving against the fixed protocol violates nothing.
-let fixed = replay_incident(Variant::Fixed)?;
+let fixed = replay(ReplayOptions::incident(Variant::Fixed))?;
 assert!(fixed.violations.is_empty());
 # Ok::<(), planrace::ReplayError>(())
 ```
@@ -122,9 +122,7 @@ pub use run::fault::FaultPlan;
 pub use run::mirror::{RecordServer, ServerError, ServerWrite, WriteCondition};
 #[cfg(not(any(loom, shuttle)))]
 pub use run::replay::{
-    ReplayError, incident_config, incident_script, replay, replay_incident, replay_on_server,
+    AfterStep, ReplayError, ReplayOptions, incident_config, incident_script, replay,
 };
 #[cfg(not(any(loom, shuttle)))]
-pub use run::runtime::{
-    RunOptions, RunReport, ServerRunError, run, run_interruptible, run_on_server, run_untraced,
-};
+pub use run::runtime::{RunError, RunOptions, RunReport, RunWith, run};

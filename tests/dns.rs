@@ -4,13 +4,13 @@
 //! Every request is bounded in tries and time (`dns::DnsZone`), every loop here in seeds.
 #![cfg(all(feature = "dns", not(any(loom, shuttle))))]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use planrace::WriteCondition::{ActiveIs, Always};
 use planrace::dns::{Answer, Bind, DnsZone};
 use planrace::{
-    Actor, Config, EndpointId, FaultPlan, Generation, Plan, Property, RunOptions, ServerWrite,
-    Step, Variant, incident_config, incident_script, replay_on_server, run_on_server,
+    Actor, Config, EndpointId, FaultPlan, Generation, Plan, Property, ReplayOptions, RunOptions,
+    RunWith, ServerWrite, Step, Variant, run,
 };
 
 /// Starts a throw-away named and connects to it.
@@ -34,14 +34,18 @@ fn addresses(generation: u64, endpoint: usize, endpoints: usize) -> Answer {
 fn replay(variant: Variant, zone: &Arc<DnsZone>) -> (Vec<Step>, Vec<Answer>, Vec<Property>) {
     zone.reset(1).expect("reset");
     let asker = Arc::clone(zone);
-    let (replay, answers) = replay_on_server(
-        variant,
-        incident_config(),
-        incident_script(variant),
-        Arc::clone(zone) as _,
-        move |_| asker.answer(EndpointId(0)).expect("the server answers"),
-    )
+    let answers = Arc::new(Mutex::new(Vec::new()));
+    let collected = Arc::clone(&answers);
+    let replay = planrace::replay(ReplayOptions {
+        server: Some(Arc::clone(zone) as _),
+        after_step: Some(Arc::new(move |_: &Step| {
+            let answer = asker.answer(EndpointId(0)).expect("the server answers");
+            collected.lock().unwrap().push(answer);
+        })),
+        ..ReplayOptions::incident(variant)
+    })
     .expect("the replay follows the script");
+    let answers = std::mem::take(&mut *answers.lock().unwrap());
     let notes: Vec<String> = answers.iter().map(|a| format!("dns: ep0 {a}")).collect();
     println!("{}", replay.timeline_with(&notes));
     let violated = replay.violations.iter().map(|v| v.property).collect();
@@ -135,11 +139,11 @@ fn a_write_is_decided_by_what_the_server_holds() {
         faults: FaultPlan::NONE,
         seed: 0,
     };
-    let report = run_on_server(&options, Arc::clone(&zone) as _, &|_, _| {
-        std::ops::ControlFlow::Continue(())
-    })
-    .expect("the run completes")
-    .expect("not interrupted");
+    let with = RunWith {
+        server: Some(Arc::clone(&zone) as _),
+        ..RunWith::default()
+    };
+    let report = run(&options, with).expect("the run completes");
     assert!(report.violated.is_empty(), "{report:?}");
     assert_eq!(zone.answer(EndpointId(0)).unwrap(), addresses(4, 0, 1));
     let outside = zone.write(
@@ -164,11 +168,12 @@ fn seeded(variant: Variant, zone: &Arc<DnsZone>, seed: u64) -> (planrace::RunRep
         faults: FaultPlan::LOCK_LOSS,
         seed,
     };
-    let report = run_on_server(&options, Arc::clone(zone) as _, &|_, _| {
-        std::ops::ControlFlow::Continue(())
-    })
-    .unwrap_or_else(|error| panic!("{variant} seed {seed}: {error}"))
-    .expect("not interrupted");
+    let with = RunWith {
+        server: Some(Arc::clone(zone) as _),
+        ..RunWith::default()
+    };
+    let report =
+        run(&options, with).unwrap_or_else(|error| panic!("{variant} seed {seed}: {error}"));
     assert!(
         report.validated,
         "{variant} seed {seed}: {:?}",

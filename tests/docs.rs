@@ -59,7 +59,8 @@ fn the_worked_examples_quote_the_examples_that_ci_runs() {
 
 #[test]
 fn the_postmortem_timeline_is_the_incident_replay() {
-    let replay = planrace::replay_incident(planrace::Variant::Buggy).expect("the replay runs");
+    let replay = planrace::replay(planrace::ReplayOptions::incident(planrace::Variant::Buggy))
+        .expect("the replay runs");
     let quoted = blocks(&read("docs/postmortem.md"), "text");
     assert_eq!(quoted.len(), 1);
     assert_eq!(
@@ -118,7 +119,8 @@ const INCIDENT_TITLE: &str =
 
 #[test]
 fn the_incident_diagram_is_the_incident_replay() {
-    let replay = planrace::replay_incident(planrace::Variant::Buggy).expect("the replay runs");
+    let replay = planrace::replay(planrace::ReplayOptions::incident(planrace::Variant::Buggy))
+        .expect("the replay runs");
     let drawn = replay.svg(INCIDENT_TITLE);
     let path = root().join("docs/incident.svg");
     if std::env::var_os("PLANRACE_BLESS").is_some() {

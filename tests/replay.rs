@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use planrace::testing::{FreeRun, Trace, execute};
 use planrace::{
-    Config, Cycles, Event, Generation, Property, Rejection, Variant, check_properties,
-    incident_config, incident_script, parse_script, replay, replay_incident, validate_log,
+    Config, Cycles, Event, Generation, Property, Rejection, ReplayOptions, Variant,
+    check_properties, incident_config, incident_script, parse_script, replay, validate_log,
 };
 
 fn properties(replay: &planrace::Execution) -> Vec<Property> {
@@ -16,7 +16,7 @@ fn properties(replay: &planrace::Execution) -> Vec<Property> {
 
 #[test]
 fn buggy_replay_empties_the_record_and_ends_stuck() {
-    let replay = replay_incident(Variant::Buggy).expect("the script is followed");
+    let replay = replay(ReplayOptions::incident(Variant::Buggy)).expect("the script is followed");
     println!("{}", replay.timeline());
     assert_eq!(
         properties(&replay),
@@ -39,7 +39,7 @@ fn buggy_replay_empties_the_record_and_ends_stuck() {
 
 #[test]
 fn fixed_replay_refuses_the_stale_write_and_spares_live_plans() {
-    let replay = replay_incident(Variant::Fixed).expect("the script is followed");
+    let replay = replay(ReplayOptions::incident(Variant::Fixed)).expect("the script is followed");
     println!("{}", replay.timeline());
     assert_eq!(properties(&replay), vec![]);
     let events: Vec<&Event> = replay.steps.iter().map(|s| &s.event).collect();
@@ -56,9 +56,9 @@ fn fixed_replay_refuses_the_stale_write_and_spares_live_plans() {
 
 #[test]
 fn the_replay_is_the_same_every_time() {
-    let first = replay_incident(Variant::Buggy).expect("replay");
+    let first = replay(ReplayOptions::incident(Variant::Buggy)).expect("replay");
     for _ in 0..20 {
-        let again = replay_incident(Variant::Buggy).expect("replay");
+        let again = replay(ReplayOptions::incident(Variant::Buggy)).expect("replay");
         assert_eq!(again.steps, first.steps);
     }
 }
@@ -120,7 +120,7 @@ fn every_committed_counterexample_replays_on_real_threads() {
             continue;
         };
         let script = parse_script(line).expect("the script parses");
-        let replay = replay(variant, config, script)
+        let replay = replay(ReplayOptions::new(variant, config, script))
             .unwrap_or_else(|e| panic!("{} did not replay: {e}", path.display()));
         assert!(
             replay
@@ -142,15 +142,16 @@ fn replays_are_validated_and_the_validator_can_refuse() {
     // Every variant follows its own version of the incident's script (a re-check before each
     // write, a scan before each sweep, where the variant takes them).
     for variant in Variant::ALL {
-        let replay = replay_incident(variant).expect("the script is followed and validated");
+        let replay =
+            replay(ReplayOptions::incident(variant)).expect("the script is followed and validated");
         let validated = validate_log(variant, incident_config(), Cycles::OneEach, &replay.steps);
         assert!(validated.is_ok(), "{variant}: {validated:?}");
     }
     // The re-check saves RecheckBeforeWrite from this interleaving; the non-atomic sweep's
     // scan, taken before A's stale write, empties the record all the same.
-    let recheck = replay_incident(Variant::RecheckBeforeWrite).expect("replays");
+    let recheck = replay(ReplayOptions::incident(Variant::RecheckBeforeWrite)).expect("replays");
     assert!(recheck.violations.is_empty(), "{}", recheck.timeline());
-    let scan = replay_incident(Variant::GuardedSweepNonAtomic).expect("replays");
+    let scan = replay(ReplayOptions::incident(Variant::GuardedSweepNonAtomic)).expect("replays");
     assert!(
         scan.violations
             .iter()
@@ -165,7 +166,7 @@ fn replays_are_validated_and_the_validator_can_refuse() {
         (Variant::Fixed, Variant::Buggy),
         (Variant::Buggy, Variant::Fixed),
     ] {
-        let replay = replay_incident(code).expect("the script is followed");
+        let replay = replay(ReplayOptions::incident(code)).expect("the script is followed");
         let rejection = validate_log(model, config, Cycles::OneEach, &replay.steps)
             .expect_err("another variant's log is rejected");
         let Rejection::Step { step, .. } = &rejection else {

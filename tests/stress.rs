@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use planrace::testing::safe_variants;
-use planrace::{Config, FaultPlan, RunOptions, RunReport, Variant, run};
+use planrace::{Config, FaultPlan, RunOptions, RunReport, RunWith, Variant, run};
 
 /// Three Enactors, four endpoints, a dozen generations, sweep age 2.
 const CONFIG: &str = "3E4P12G2K";
@@ -23,7 +23,7 @@ fn run_seed(variant: Variant, seed: u64) -> RunReport {
         faults: FaultPlan::LOCK_LOSS,
         seed,
     };
-    let report = run(&options, &|_, _| {}).expect("the run completes");
+    let report = run(&options, RunWith::default()).expect("the run completes");
     // Trace validation: every step of every run is a step the model can take.
     assert!(
         report.validated,

@@ -72,8 +72,9 @@ pub(crate) fn replay_instructions(
 ) -> String {
     match script_of(steps) {
         Ok(script) => format!(
-            "To replay on real threads: planrace::replay(Variant::{variant}, \"{config}\".parse()?, \
-             planrace::parse_script(line)?), with the line below (see docs/variants.md).\n\
+            "To replay on real threads: planrace::replay(ReplayOptions::new(Variant::{variant}, \
+             \"{config}\".parse()?, planrace::parse_script(line)?)), with the line below (see \
+             docs/variants.md).\n\
              replay-script: {}\n",
             format_script(&script)
         ),

@@ -1,6 +1,7 @@
 //! The incident's interleaving, forced step by step on real threads.
 
-use std::sync::{Arc, Mutex};
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use thiserror::Error;
@@ -14,6 +15,7 @@ use crate::protocol::event::{Actor, Step};
 use crate::protocol::execution::execute_in;
 use crate::protocol::plan::{EndpointId, Generation};
 use crate::protocol::schedule::Point;
+use crate::protocol::script::format_script;
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::protocol::world::World;
@@ -89,65 +91,106 @@ pub fn incident_script(variant: Variant) -> Vec<(Actor, Point)> {
     script
 }
 
-/// Runs the incident interleaving ([`incident_script`]) on real threads under `variant`.
-///
-/// # Errors
-/// [`ReplayError::Diverged`] if the threads could not follow the script.
-pub fn replay_incident(variant: Variant) -> Result<Execution, ReplayError> {
-    replay(variant, incident_config(), incident_script(variant))
+/// A hook a replay calls after each step (see [`ReplayOptions::after_step`]).
+pub type AfterStep = Arc<dyn Fn(&Step) + Send + Sync>;
+
+/// What to replay and how: a variant on a configuration, the script that forces its steps,
+/// and optionally a server the records are also enacted on and a hook called after each step.
+#[derive(Clone)]
+pub struct ReplayOptions {
+    /// The protocol.
+    pub variant: Variant,
+    /// The configuration.
+    pub config: Config,
+    /// The steps to force, in order (for instance a loom counterexample's, from
+    /// `planrace::script_of` or the `replay-script:` line of its file, read with
+    /// `planrace::parse_script`). Steps of an Enactor that stopped earlier are skipped.
+    pub script: Vec<(Actor, Point)>,
+    /// A server every record is also enacted on (for instance `planrace::dns::DnsZone`, with
+    /// the `dns` feature); `None` keeps the records in process.
+    pub server: Option<Arc<dyn RecordServer>>,
+    /// Called after each step, in log order and while the step's locks are still held, so
+    /// that what it asks the server is the state that step left (the DNS tests collect the
+    /// server's answer after every step this way).
+    pub after_step: Option<AfterStep>,
 }
 
-/// Runs `config` under `variant` on real threads, forcing the steps of `script` in order
-/// (for instance a loom counterexample's, from `planrace::script_of` or the `replay-script:`
-/// line of its file, read with `planrace::parse_script`).
+impl ReplayOptions {
+    /// `script` forced on `config` under `variant`, records in process, no hook.
+    pub fn new(variant: Variant, config: Config, script: Vec<(Actor, Point)>) -> Self {
+        Self {
+            variant,
+            config,
+            script,
+            server: None,
+            after_step: None,
+        }
+    }
+
+    /// The incident's interleaving ([`incident_script`]) on its configuration
+    /// ([`incident_config`]) under `variant`.
+    pub fn incident(variant: Variant) -> Self {
+        Self::new(variant, incident_config(), incident_script(variant))
+    }
+}
+
+impl fmt::Debug for ReplayOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplayOptions")
+            .field("variant", &self.variant)
+            .field("config", &self.config)
+            .field("script", &format_script(&self.script))
+            .field("server", &self.server)
+            .field("after_step", &self.after_step.as_ref().map(|_| "Fn(&Step)"))
+            .finish()
+    }
+}
+
+/// Runs `options.config` under `options.variant` on real threads, forcing the steps of
+/// `options.script` in order, and returns the execution with its violations. The log is
+/// validated against the step model.
 ///
-/// The log is validated against the step model.
+/// ```
+/// use planrace::{Property, ReplayOptions, Variant, replay};
+///
+/// let buggy = replay(ReplayOptions::incident(Variant::Buggy))?;
+/// assert!(buggy.violations.iter().any(|v| v.property == Property::NoEmptyRecord));
+/// # Ok::<(), planrace::ReplayError>(())
+/// ```
 ///
 /// # Errors
 /// [`ReplayError::Diverged`] if the threads could not follow the script;
-/// [`ReplayError::Rejected`] if the step model rejects the log.
-pub fn replay(
-    variant: Variant,
-    config: Config,
-    script: Vec<(Actor, Point)>,
-) -> Result<Execution, ReplayError> {
-    let trace = Arc::new(Trace::recording());
-    let world = Arc::new(World::new(config.endpoints(), Arc::clone(&trace)));
-    follow(variant, config, script, &world)?;
-    finish(variant, config, trace.steps())
-}
-
-/// [`replay`] with every record also enacted on `server`, calling `after_step` after each
-/// step, in log order and while the step's locks are still held (so that what it asks the
-/// server is the state that step left): the replay, and what `after_step` returned for each
-/// step of its log.
-///
-/// # Errors
-/// As [`replay`]; [`ReplayError::Server`] if the server failed during the replay.
-pub fn replay_on_server<T: Send + 'static>(
-    variant: Variant,
-    config: Config,
-    script: Vec<(Actor, Point)>,
-    server: Arc<dyn RecordServer>,
-    after_step: impl Fn(&Step) -> T + Send + Sync + 'static,
-) -> Result<(Execution, Vec<T>), ReplayError> {
-    let seen: Arc<Mutex<Vec<(Step, T)>>> = Arc::default();
-    let log = Arc::clone(&seen);
+/// [`ReplayError::Rejected`] if the step model rejects the log;
+/// [`ReplayError::Server`] if the server failed during the replay.
+pub fn replay(options: ReplayOptions) -> Result<Execution, ReplayError> {
+    let ReplayOptions {
+        variant,
+        config,
+        script,
+        server,
+        after_step,
+    } = options;
+    let kept: Arc<Mutex<Vec<Step>>> = Arc::default();
+    let log = Arc::clone(&kept);
     let trace = Arc::new(Trace::forwarding(move |step| {
-        let after = after_step(&step);
+        if let Some(after_step) = &after_step {
+            after_step(&step);
+        }
         log.lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push((step, after));
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(step);
     }));
-    let mirror = Arc::new(ServerMirror::new(server));
-    let world = Arc::new(World::mirrored(config.endpoints(), trace, mirror.clone()));
+    let mirror = server.map(|server| Arc::new(ServerMirror::new(server)));
+    let world = Arc::new(match &mirror {
+        Some(mirror) => World::mirrored(config.endpoints(), trace, mirror.clone()),
+        None => World::new(config.endpoints(), trace),
+    });
     follow(variant, config, script, &world)?;
-    if let Some(failure) = mirror.failure() {
+    if let Some(failure) = mirror.and_then(|mirror| mirror.failure()) {
         return Err(ReplayError::Server(failure));
     }
-    let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
-    let (steps, afters): (Vec<Step>, Vec<T>) = seen.into_iter().unzip();
-    Ok((finish(variant, config, steps)?, afters))
+    let steps = std::mem::take(&mut *kept.lock().unwrap_or_else(PoisonError::into_inner));
+    finish(variant, config, steps)
 }
 
 /// Runs `script` in `world`.

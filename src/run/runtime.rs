@@ -3,6 +3,7 @@
 //! the Planner is done, with seeded faults injected; then a report of what the zone went
 //! through.
 
+use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -86,9 +87,47 @@ impl RunReport {
     }
 }
 
-/// Runs `options` on real threads, observing every step with its time as it is logged, and
-/// reports what the zone went through. `progress` is called after every publication with the
-/// number of plans published so far and the total.
+/// How a run is made, besides what it runs: where its records are also kept, and what watches
+/// its progress. `RunWith::default()` keeps the records in process and watches nothing.
+#[derive(Clone, Default)]
+pub struct RunWith<'a> {
+    /// A server every record is also enacted on (for instance `planrace::dns::DnsZone`, with
+    /// the `dns` feature): each write is decided by what the server holds and made there,
+    /// conditioned on the generation read when the variant's rule compares generations.
+    pub server: Option<Arc<dyn RecordServer>>,
+    /// Called after every publication with the number of plans published so far and the
+    /// total. When it returns `ControlFlow::Break`, the Planner publishes nothing more, the
+    /// Enactors finish what they were woken for, and the run ends with
+    /// [`RunError::Interrupted`]: an interrupted run is not a run of the configuration.
+    pub progress: Option<&'a dyn Fn(u64, u64) -> ControlFlow<()>>,
+}
+
+impl fmt::Debug for RunWith<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunWith")
+            .field("server", &self.server)
+            .field("progress", &self.progress.map(|_| "Fn(u64, u64)"))
+            .finish()
+    }
+}
+
+/// Why a run produced no report.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RunError {
+    /// The run itself failed: the Planner's generations were not increasing (a Planner bug).
+    #[error("the run failed: {0}")]
+    Run(#[from] StoreError),
+    /// The server failed during the run (the first failure), so the run did not happen on it
+    /// as a report would claim. Check that the server is up and the zone allows updates.
+    #[error("the record server failed: {0}")]
+    Server(String),
+    /// The progress callback stopped the run before every plan was published.
+    #[error("the run was stopped before every plan was published")]
+    Interrupted,
+}
+
+/// Runs `options` on real threads, made as `with` says, observing every step with its time as
+/// it is logged, and reports what the zone went through.
 ///
 /// The properties and the zone's emptiness are followed online, step by step, in constant
 /// work per step and without keeping the log, so memory stays flat in the number of
@@ -96,84 +135,28 @@ impl RunReport {
 /// model to validate it.
 ///
 /// # Errors
-/// A [`StoreError`] if the Planner's generations were not increasing (a Planner bug).
-pub fn run(options: &RunOptions, progress: &dyn Fn(u64, u64)) -> Result<RunReport, StoreError> {
-    let keep_going = |done, total| {
-        progress(done, total);
-        ControlFlow::Continue(())
-    };
+/// [`RunError::Run`] if the Planner's generations were not increasing (a Planner bug);
+/// [`RunError::Server`] if the server failed at any point of the run;
+/// [`RunError::Interrupted`] if the progress callback stopped the run.
+pub fn run(options: &RunOptions, with: RunWith<'_>) -> Result<RunReport, RunError> {
     let (observer, trace) = RunObserver::tracing(options);
-    let world = Arc::new(World::new(options.config.endpoints(), trace));
-    let (cycles, elapsed, _) = drive(options, &world, &keep_going)?;
-    Ok(RunObserver::report(&observer, options, &cycles, elapsed))
-}
-
-/// Like [`run`], but `progress` may stop the run: when it returns `ControlFlow::Break`, the
-/// Planner publishes nothing more, the Enactors finish what they were woken for, and there is
-/// no report (`Ok(None)`): an interrupted run is not a run of `options.config`.
-///
-/// # Errors
-/// A [`StoreError`] if the Planner's generations were not increasing (a Planner bug).
-pub fn run_interruptible(
-    options: &RunOptions,
-    progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
-) -> Result<Option<RunReport>, StoreError> {
-    let (observer, trace) = RunObserver::tracing(options);
-    let world = Arc::new(World::new(options.config.endpoints(), trace));
+    let endpoints = options.config.endpoints();
+    let mirror = with
+        .server
+        .map(|server| Arc::new(ServerMirror::new(server)));
+    let world = Arc::new(match &mirror {
+        Some(mirror) => World::mirrored(endpoints, trace, mirror.clone()),
+        None => World::new(endpoints, trace),
+    });
+    let progress = with.progress.unwrap_or(&|_, _| ControlFlow::Continue(()));
     let (cycles, elapsed, completed) = drive(options, &world, progress)?;
-    Ok(completed.then(|| RunObserver::report(&observer, options, &cycles, elapsed)))
-}
-
-/// Why a run on a server produced no report.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ServerRunError {
-    /// The run itself failed.
-    #[error("the run failed: {0}")]
-    Run(#[from] StoreError),
-    /// The server failed during the run (the first failure), so the run did not happen on it
-    /// as a report would claim.
-    #[error("the record server failed: {0}")]
-    Server(String),
-}
-
-/// Like [`run_interruptible`], with every record also enacted on `server` (for instance
-/// `planrace::dns::DnsZone`, with the `dns` feature): each write is decided by what the server
-/// holds and made there, conditioned on the generation read when the variant's rule compares
-/// generations.
-///
-/// # Errors
-/// [`ServerRunError::Server`] if the server failed at any point of the run;
-/// [`ServerRunError::Run`] as for [`run`].
-pub fn run_on_server(
-    options: &RunOptions,
-    server: Arc<dyn RecordServer>,
-    progress: &dyn Fn(u64, u64) -> ControlFlow<()>,
-) -> Result<Option<RunReport>, ServerRunError> {
-    let (observer, trace) = RunObserver::tracing(options);
-    let mirror = Arc::new(ServerMirror::new(server));
-    let world = Arc::new(World::mirrored(
-        options.config.endpoints(),
-        trace,
-        mirror.clone(),
-    ));
-    let (cycles, elapsed, completed) = drive(options, &world, progress)?;
-    if let Some(failure) = mirror.failure() {
-        return Err(ServerRunError::Server(failure));
+    if let Some(failure) = mirror.and_then(|mirror| mirror.failure()) {
+        return Err(RunError::Server(failure));
     }
-    Ok(completed.then(|| RunObserver::report(&observer, options, &cycles, elapsed)))
-}
-
-/// Runs `options` on real threads with nothing recorded, for throughput measurements; returns
-/// how long the run took.
-///
-/// # Errors
-/// A [`StoreError`] if the Planner's generations were not increasing (a Planner bug).
-pub fn run_untraced(options: &RunOptions) -> Result<Duration, StoreError> {
-    let world = Arc::new(World::new(
-        options.config.endpoints(),
-        Arc::new(Trace::disabled()),
-    ));
-    drive(options, &world, &|_, _| ControlFlow::Continue(())).map(|(_, elapsed, _)| elapsed)
+    if !completed {
+        return Err(RunError::Interrupted);
+    }
+    Ok(RunObserver::report(&observer, options, &cycles, elapsed))
 }
 
 /// The run itself: the Planner on this thread, an Enactor per thread woken over a channel
@@ -396,7 +379,11 @@ mod tests {
 
     #[test]
     fn a_fault_free_fixed_run_converges_and_reports_its_work() {
-        let report = run(&options(Variant::Fixed, FaultPlan::NONE, 1), &|_, _| {}).unwrap();
+        let report = run(
+            &options(Variant::Fixed, FaultPlan::NONE, 1),
+            RunWith::default(),
+        )
+        .unwrap();
         assert_eq!(report.plans_published, 47);
         assert!(report.plans_enacted >= 1);
         assert!(report.endpoint_updates >= 4);
@@ -410,33 +397,40 @@ mod tests {
 
     #[test]
     fn a_run_stopped_by_its_progress_callback_has_no_report() {
-        let stopped =
-            run_interruptible(&options(Variant::Fixed, FaultPlan::NONE, 1), &|done, _| {
-                if done >= 5 {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            })
-            .unwrap();
-        assert!(stopped.is_none());
-        let whole = run_interruptible(&options(Variant::Fixed, FaultPlan::NONE, 1), &|_, _| {
-            ControlFlow::Continue(())
-        })
-        .unwrap();
-        assert_eq!(whole.map(|report| report.plans_published), Some(47));
+        let stop_at_five = |done, _| {
+            if done >= 5 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let with = RunWith {
+            progress: Some(&stop_at_five),
+            ..RunWith::default()
+        };
+        let stopped = run(&options(Variant::Fixed, FaultPlan::NONE, 1), with);
+        assert_eq!(stopped, Err(RunError::Interrupted));
+        let go_on = |_, _| ControlFlow::Continue(());
+        let with = RunWith {
+            progress: Some(&go_on),
+            ..RunWith::default()
+        };
+        let whole = run(&options(Variant::Fixed, FaultPlan::NONE, 1), with).unwrap();
+        assert_eq!(whole.plans_published, 47);
     }
 
     #[test]
     fn progress_is_reported_for_every_plan() {
         let calls = std::sync::Mutex::new(Vec::new());
-        run(
-            &options(Variant::Buggy, FaultPlan::NONE, 1),
-            &|done, total| {
-                calls.lock().unwrap().push((done, total));
-            },
-        )
-        .unwrap();
+        let record = |done, total| {
+            calls.lock().unwrap().push((done, total));
+            ControlFlow::Continue(())
+        };
+        let with = RunWith {
+            progress: Some(&record),
+            ..RunWith::default()
+        };
+        run(&options(Variant::Buggy, FaultPlan::NONE, 1), with).unwrap();
         let calls = calls.into_inner().unwrap();
         assert_eq!(calls.len(), 47);
         assert_eq!(calls.last(), Some(&(47, 47)));

@@ -6,7 +6,7 @@
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-use planrace::{FaultPlan, RunOptions, RunReport, replay_incident, run_interruptible};
+use planrace::{FaultPlan, ReplayOptions, RunError, RunOptions, RunReport, RunWith, replay};
 
 use crate::args::{Cli, Command, FaultKind, ReplayArgs, RunArgs};
 use crate::check::check_command;
@@ -57,6 +57,14 @@ fn faults(args: &RunArgs) -> FaultPlan {
     plan
 }
 
+/// What the runs of one `run` command added up to.
+#[derive(Debug, Default)]
+struct Tally {
+    completed: u64,
+    empty_runs: u64,
+    stuck_runs: u64,
+}
+
 fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
     let last_seed = args
         .seed
@@ -69,7 +77,7 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
     let server = crate::zone::open(&args.zone)?;
     let faults = faults(args);
     let progress = Progress::new();
-    let (mut completed, mut empty_runs, mut stuck_runs) = (0, 0, 0);
+    let mut tally = Tally::default();
     for seed in args.seed..=last_seed {
         let options = RunOptions {
             variant: args.variant,
@@ -78,37 +86,39 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
             seed,
         };
         let keep_going = |done, total| {
-            progress.show(|| {
-                format!(
-                    "run {}/{}: {done}/{total} plans published",
-                    completed + 1,
-                    args.runs
-                )
-            });
+            let run = tally.completed + 1;
+            progress.show(|| format!("run {run}/{}: {done}/{total} plans published", args.runs));
             if interrupts.received().is_some() {
                 ControlFlow::Break(())
             } else {
                 ControlFlow::Continue(())
             }
         };
-        let report = match &server {
-            None => run_interruptible(&options, &keep_going)?,
-            #[cfg(feature = "dns")]
-            Some(server) => {
-                server
-                    .zone
-                    .reset(args.config.endpoints())
-                    .map_err(crate::zone::ZoneError::from)?;
-                planrace::run_on_server(&options, server.zone.clone(), &keep_going)?
-            }
-            #[cfg(not(feature = "dns"))]
-            Some(server) => match *server {},
+        let with = RunWith {
+            server: match &server {
+                None => None,
+                #[cfg(feature = "dns")]
+                Some(server) => {
+                    server
+                        .zone
+                        .reset(args.config.endpoints())
+                        .map_err(crate::zone::ZoneError::from)?;
+                    Some(server.zone.clone())
+                }
+                #[cfg(not(feature = "dns"))]
+                Some(server) => match *server {},
+            },
+            progress: Some(&keep_going),
         };
-        let Some(report) = report else { break };
-        completed += 1;
-        let first_empty = report.empty_episodes > 0 && empty_runs == 0;
-        empty_runs += u64::from(report.empty_episodes > 0);
-        stuck_runs += u64::from(report.stuck);
+        let report = match planrace::run(&options, with) {
+            Ok(report) => report,
+            Err(RunError::Interrupted) => break,
+            Err(error) => return Err(error.into()),
+        };
+        tally.completed += 1;
+        let first_empty = report.empty_episodes > 0 && tally.empty_runs == 0;
+        tally.empty_runs += u64::from(report.empty_episodes > 0);
+        tally.stuck_runs += u64::from(report.stuck);
         if args.json {
             out.json(&RunLine::of(&report))?;
         } else if args.runs == 1 || first_empty {
@@ -126,6 +136,22 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
     }
     progress.finish();
     let interrupted = interrupts.received();
+    summarize(args, &tally, interrupted, out)?;
+    Ok(interrupted.map_or(Ended::Done, Ended::Interrupted))
+}
+
+/// The line (or, with `--json`, the object) that sums up several runs, or an interrupted one.
+fn summarize(
+    args: &RunArgs,
+    tally: &Tally,
+    interrupted: Option<Signal>,
+    out: &Output,
+) -> Result<(), CommandError> {
+    let Tally {
+        completed,
+        empty_runs,
+        stuck_runs,
+    } = *tally;
     if args.json {
         out.json(&SummaryLine {
             kind: "summary",
@@ -157,7 +183,7 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<Ended, CommandError> {
             args.variant, args.config
         ))?;
     }
-    Ok(interrupted.map_or(Ended::Done, Ended::Interrupted))
+    Ok(())
 }
 
 fn describe(report: &RunReport) -> String {
@@ -206,10 +232,13 @@ fn describe(report: &RunReport) -> String {
 
 fn replay_command(args: &ReplayArgs, out: &Output) -> Result<(), CommandError> {
     let (replay, on) = match crate::zone::open(&args.zone)? {
-        None => (replay_incident(args.variant)?, String::new()),
+        None => (
+            replay(ReplayOptions::incident(args.variant))?,
+            String::new(),
+        ),
         #[cfg(feature = "dns")]
         Some(server) => {
-            let (replay, answers) = replay_on_server_zone(args.variant, &server)?;
+            let (replay, answers) = replay_on_zone(args.variant, &server)?;
             let on = format!(
                 " on the DNS server {}\n\n{}",
                 server.zone.server(),
@@ -245,7 +274,7 @@ fn replay_command(args: &ReplayArgs, out: &Output) -> Result<(), CommandError> {
 /// The incident replayed with its records on `server`, and the server's answer for the
 /// endpoint after each step.
 #[cfg(feature = "dns")]
-fn replay_on_server_zone(
+fn replay_on_zone(
     variant: planrace::Variant,
     server: &crate::zone::ServerZone,
 ) -> Result<(planrace::Execution, Vec<String>), CommandError> {
@@ -259,13 +288,24 @@ fn replay_on_server_zone(
     let name = asker
         .endpoint_name(endpoint)
         .map_err(crate::zone::ZoneError::from)?;
-    let (replay, answers) = planrace::replay_on_server(
-        variant,
-        config,
-        planrace::incident_script(variant),
-        server.zone.clone(),
-        move |_| asker.answer(endpoint).map_err(|error| error.to_string()),
-    )?;
+    let answers = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let collected = std::sync::Arc::clone(&answers);
+    let replay = planrace::replay(ReplayOptions {
+        server: Some(server.zone.clone()),
+        after_step: Some(std::sync::Arc::new(move |_: &planrace::Step| {
+            let answer = asker.answer(endpoint).map_err(|error| error.to_string());
+            collected
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(answer);
+        })),
+        ..ReplayOptions::new(variant, config, planrace::incident_script(variant))
+    })?;
+    let answers = std::mem::take(
+        &mut *answers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     let notes = answers
         .into_iter()
         .map(|answer| match answer {

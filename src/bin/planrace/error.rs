@@ -27,16 +27,12 @@ pub enum CommandError {
     /// The replay could not follow its script.
     #[error(transparent)]
     Replay(#[from] ReplayError),
-    /// A run failed.
-    #[error("the run failed: {0}")]
-    Run(#[from] planrace::StoreError),
+    /// A run failed (the Planner, or the DNS server the records were enacted on).
+    #[error(transparent)]
+    Run(#[from] planrace::RunError),
     /// `--zone` cannot be used.
     #[error(transparent)]
     Zone(#[from] crate::zone::ZoneError),
-    /// The DNS server failed during a run.
-    #[cfg(feature = "dns")]
-    #[error(transparent)]
-    Server(#[from] planrace::ServerRunError),
     /// A file could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {
