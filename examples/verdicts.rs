@@ -45,7 +45,7 @@ fn step_model() -> Result<(), Box<dyn std::error::Error>> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut rows = Vec::new();
     for (variant, config) in STEP_SUITE {
-        let check = check_step_model(StepModel::new(variant, config.parse()?, Cycles::OneEach)?);
+        let check = check_step_model(StepModel::new(variant, config, Cycles::OneEach)?);
         eprint!("{}", check.report());
         check.write_counterexamples(&root.join("docs/counterexamples"))?;
         rows.extend(check.rows());
@@ -155,11 +155,9 @@ fn matrix() -> Result<(), Box<dyn std::error::Error>> {
                 .all(|e| e.outcomes.iter().all(|o| !o.violated()))
         })
         .collect();
-    let (config, bound) = DEEPER;
-    let deeper_config: planrace::Config = config.parse()?;
     let deeper_jobs: Vec<_> = unbroken
         .iter()
-        .map(|variant| (*variant, deeper_config, Some(bound)))
+        .map(|variant| (*variant, DEEPER.config, DEEPER.bound))
         .collect();
     let deeper = explore_matrix(&deeper_jobs, 2, explore_and_show)?;
     let deeper_table = deeper.markdown();
@@ -199,10 +197,12 @@ fn matrix() -> Result<(), Box<dyn std::error::Error>> {
          explains each row; the shortest counterexample of each violation is in \
          [counterexamples/](counterexamples/).\n\n{table}\n\
          ## Deeper runs\n\n\
-         The variants that hold on every configuration above, explored once more on {config} \
-         with preemption bound {bound}. Written by the same command; too slow to repeat on every \
+         The variants that hold on every configuration above, explored once more on {} \
+         with preemption bound {}. Written by the same command; too slow to repeat on every \
          CI run, so the loom suite does not check this table, but the real-thread stress tests \
          (tests/stress.rs) trust only variants that hold here too.\n\n{deeper_table}{}",
+        DEEPER.config,
+        planrace::harness::bound_label(DEEPER.bound),
         kept_step_section(&root.join("docs/verdicts.md"))
     );
     std::fs::write(root.join("docs/verdicts.md"), document)?;

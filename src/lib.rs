@@ -88,18 +88,19 @@ pub use check::property::{Property, Violation, check_properties};
 pub use check::protocol_model::sample;
 #[cfg(any(loom, shuttle))]
 pub use check::protocol_model::{
-    Counterexample, Exploration, ExploreError, PropertyOutcome, ProtocolModel, witness,
+    Counterexample, Exploration, ExploreError, PropertyOutcome, ProtocolModel,
 };
 #[cfg(loom)]
 pub use check::protocol_model::{explore, preemption_bound};
 #[cfg(any(loom, feature = "stateright"))]
 pub use check::step_model::checker::{
-    STEP_SUITE, StepCheck, StepCounterexample, StepOutcome, WITNESSES, check as check_step_model,
+    STEP_SUITE, StepCheck, StepCounterexample, StepOutcome, check as check_step_model,
     serve as serve_explorer,
 };
 pub use check::step_model::state::{MAX_MODEL_ENDPOINTS, MAX_MODEL_GENERATIONS};
 pub use check::step_model::transition::{Cycles, StepModel, StepModelError};
 pub use check::step_model::validate::{Rejection, Validated, validate as validate_log};
+pub use check::witness;
 pub use protocol::config::{Config, MAX_ENACTORS, MAX_ENDPOINTS, MAX_GENERATIONS};
 pub use protocol::enactor::MAX_LOCK_ATTEMPTS;
 pub use protocol::error::{ConfigError, StoreError, VariantError, ZoneError};

@@ -18,7 +18,8 @@ pub use crate::protocol::world::{World, steady_state};
 /// The loom suite's explorations (`--cfg loom`).
 #[cfg(loom)]
 pub use crate::check::matrix::{
-    DEEPER, FIXED_PROOF, Job, Matrix, SUITE, explore_job, explore_matrix, suite_jobs,
+    DEEPER, FIXED_PROOF, INCIDENT, Job, Matrix, SUITE, SuiteConfig, WIDER, explore_job,
+    explore_matrix, suite_jobs,
 };
 /// Real-thread runs: seeded faults as a schedule, and a schedule that forces a script.
 #[cfg(not(any(loom, shuttle)))]

@@ -76,8 +76,8 @@ fn fixed_never_violates_a_property_on_free_running_threads() {
     for _ in 0..300 {
         let trace = Arc::new(Trace::recording());
         execute(
-            &config,
             Variant::Fixed,
+            &config,
             Arc::new(FreeRun),
             Arc::clone(&trace),
         )

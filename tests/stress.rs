@@ -47,17 +47,21 @@ fn buggy_empties_a_record_under_the_lock_loss_fault() {
     println!("Buggy {CONFIG}: first empty record with seed {seed}: {report:?}");
 }
 
+/// The variants that must survive every seeded run, written here: `Fixed` alone.
+/// `ConditionalWriteOnly` holds on the loom suite's configurations but breaks one preemption
+/// deeper, so it is not among them.
+const SAFE: [Variant; 1] = [Variant::Fixed];
+
 #[test]
-fn variants_loom_found_safe_never_empty_a_record() {
+fn docs_verdicts_find_safe_exactly_the_variants_this_test_trusts() {
     let verdicts = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verdicts.md");
     let document = std::fs::read_to_string(verdicts).expect("docs/verdicts.md");
-    let safe = safe_variants(&document);
-    assert!(
-        safe.contains(&Variant::Fixed),
-        "loom's matrix says Fixed is safe"
-    );
-    assert!(!safe.contains(&Variant::Buggy));
-    for variant in safe {
+    assert_eq!(safe_variants(&document), SAFE);
+}
+
+#[test]
+fn safe_variants_never_empty_a_record() {
+    for variant in SAFE {
         for seed in 0..SAFE_RUNS {
             let report = run_seed(variant, seed);
             assert!(

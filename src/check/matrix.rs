@@ -9,17 +9,44 @@ use crate::check::verdict_table::{VerdictRow, write_markdown};
 use crate::protocol::config::Config;
 use crate::protocol::variant::Variant;
 
-/// The suite's configurations with their default preemption bounds (`None`: exhaustive).
-pub const SUITE: [(&str, Option<usize>); 2] = [("2E1P4G2K", None), ("3E2P4G2K", Some(3))];
+/// A configuration of the loom suite with its default preemption bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuiteConfig {
+    /// The configuration.
+    pub config: Config,
+    /// The preemption bound when `LOOM_MAX_PREEMPTIONS` is unset (`None`: exhaustive).
+    pub bound: Option<usize>,
+}
+
+/// The incident's size, every interleaving.
+pub const INCIDENT: SuiteConfig = SuiteConfig {
+    config: Config::constant(2, 1, 4, 2),
+    bound: None,
+};
+
+/// Three Enactors on two endpoints, within three preemptions.
+pub const WIDER: SuiteConfig = SuiteConfig {
+    config: Config::constant(3, 2, 4, 2),
+    bound: Some(3),
+};
+
+/// The suite's configurations, every variant explored on each.
+pub const SUITE: [SuiteConfig; 2] = [INCIDENT, WIDER];
 
 /// Where the suite finds a variant safe, the verdicts example looks one preemption deeper on
 /// the bounded configuration. Too slow for every CI run, so the loom suite does not repeat it.
-pub const DEEPER: (&str, usize) = ("3E2P4G2K", 4);
+pub const DEEPER: SuiteConfig = SuiteConfig {
+    config: WIDER.config,
+    bound: Some(4),
+};
 
 /// `Fixed` alone, every interleaving on two endpoints. On one endpoint loom never explores an
 /// Enactor finding a lock taken (docs/model.md); with two it does, hundreds of thousands of
 /// times, so this is the exhaustive proof that covers the retry and give-up paths too.
-pub const FIXED_PROOF: (&str, Option<usize>) = ("2E2P4G2K", None);
+pub const FIXED_PROOF: SuiteConfig = SuiteConfig {
+    config: Config::constant(2, 2, 4, 2),
+    bound: None,
+};
 
 /// One exploration: a variant, a configuration, a preemption bound (`None`: exhaustive).
 pub type Job = (Variant, Config, Option<usize>);
@@ -34,25 +61,18 @@ pub type Job = (Variant, Config, Option<usize>);
 pub fn suite_jobs() -> Result<Vec<Job>, ExploreError> {
     let configs = SUITE
         .iter()
-        .map(|(config, default)| configured(config, *default))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|suite| Ok((suite.config, preemption_bound(suite.bound)?)))
+        .collect::<Result<Vec<_>, ExploreError>>()?;
     let mut jobs: Vec<Job> = Variant::ALL
         .into_iter()
         .flat_map(|v| configs.iter().map(move |(s, b)| (v, *s, *b)))
         .collect();
-    let (config, bound) = configured(FIXED_PROOF.0, FIXED_PROOF.1)?;
-    jobs.push((Variant::Fixed, config, bound));
+    jobs.push((
+        Variant::Fixed,
+        FIXED_PROOF.config,
+        preemption_bound(FIXED_PROOF.bound)?,
+    ));
     Ok(jobs)
-}
-
-fn configured(
-    config: &str,
-    default: Option<usize>,
-) -> Result<(Config, Option<usize>), ExploreError> {
-    let config = config
-        .parse()
-        .unwrap_or_else(|error| unreachable!("the suite's {config} is valid: {error}"));
-    Ok((config, preemption_bound(default)?))
 }
 
 /// Every exploration of the matrix.

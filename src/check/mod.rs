@@ -22,4 +22,5 @@ pub(crate) mod property;
 pub(crate) mod protocol_model;
 pub(crate) mod step_model;
 pub(crate) mod verdict_table;
+pub mod witness;
 pub(crate) mod world_view;

@@ -15,6 +15,7 @@ use crate::check::harness::{LoomSettingError, model_builder};
 use crate::check::property::{Property, Violation, check_properties};
 use crate::check::step_model::transition::Cycles;
 use crate::check::step_model::validate::validate as validate_log;
+use crate::check::witness;
 use crate::protocol::config::Config;
 use crate::protocol::error::StoreError;
 use crate::protocol::event::{Event, Step};
@@ -54,25 +55,6 @@ pub struct ProtocolModel {
     pub variant: Variant,
     /// The configuration explored.
     pub config: Config,
-}
-
-/// The witnesses counted for the protocol: the situations without which "holds" would prove
-/// nothing.
-pub mod witness {
-    /// An Enactor tried to write a plan older than one already installed on some endpoint: it
-    /// was holding a stale plan, the incident's precondition.
-    pub const STALE_PLAN_HELD: &str = "stale_plan_held";
-    /// A sweep deleted at least one plan.
-    pub const SWEEPER_DELETED: &str = "sweeper_deleted";
-    /// A write lost a race: its endpoint's lock was held by another Enactor, or a newer
-    /// generation had already been installed and the write was refused.
-    pub const WRITE_LOST_RACE: &str = "write_lost_race";
-    /// The first kind of lost race alone: an Enactor found an endpoint's lock taken and had to
-    /// retry. Counted apart because loom never explores this on the one-endpoint
-    /// configuration (docs/model.md, "What loom does not explore"); the two-endpoint one does.
-    pub const LOCK_BUSY: &str = "lock_busy";
-    /// All of them, in the order verdict lines print them.
-    pub const ALL: [&str; 4] = [STALE_PLAN_HELD, SWEEPER_DELETED, WRITE_LOST_RACE, LOCK_BUSY];
 }
 
 /// Which witnesses the execution logged in `steps` reached (see [`witness`]).
@@ -136,7 +118,7 @@ impl Model for ProtocolModel {
     fn execute(&self, log: &Log<Step>) -> Result<(), StoreError> {
         let sink = log.clone();
         let trace = Arc::new(Trace::forwarding(move |step| sink.record(step)));
-        execute(&self.config, self.variant, Arc::new(FreeRun), trace)
+        execute(self.variant, &self.config, Arc::new(FreeRun), trace)
     }
 
     fn check(&self, steps: &[Step]) -> Vec<Violation> {

@@ -103,6 +103,37 @@ impl Config {
         })
     }
 
+    /// A configuration the crate names as a constant (a suite's, the incident's). Evaluated at
+    /// compile time, so an invalid one is a compile error, not a panic at run time. The checks
+    /// are [`Config::new`]'s, restated because a `const fn` cannot drop the `String` a
+    /// [`ConfigError`] may own; a test holds the two together.
+    pub(crate) const fn constant(
+        enactors: usize,
+        endpoints: usize,
+        generations: u64,
+        sweep_age: u64,
+    ) -> Self {
+        assert!(
+            enactors >= 1 && enactors <= MAX_ENACTORS,
+            "Enactors out of range"
+        );
+        assert!(
+            endpoints >= 1 && endpoints <= MAX_ENDPOINTS,
+            "endpoints out of range"
+        );
+        assert!(sweep_age >= 1, "a sweep age of 0");
+        assert!(
+            generations <= MAX_GENERATIONS && generations >= sweep_age.saturating_add(2),
+            "generations out of range"
+        );
+        Self {
+            enactors,
+            endpoints,
+            generations,
+            sweep_age,
+        }
+    }
+
     /// Number of Enactor threads.
     pub fn enactors(&self) -> usize {
         self.enactors
@@ -179,6 +210,24 @@ impl FromStr for Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_is_checked_as_new_checks_it() {
+        for (e, p, g, k) in [(2, 1, 4, 2), (3, 3, 5, 2), (1, 1, 3, 1), (4, 256, 6, 4)] {
+            let constant = std::panic::catch_unwind(|| Config::constant(e, p, g, k)).ok();
+            assert_eq!(constant, Config::new(e, p, g, k).ok(), "{e}E{p}P{g}G{k}K");
+        }
+        for (e, p, g, k) in [
+            (0, 1, 4, 2),
+            (2, 0, 4, 2),
+            (2, 1, 4, 0),
+            (2, 1, 3, 2),
+            (2, 300, 4, 2),
+        ] {
+            assert!(Config::new(e, p, g, k).is_err());
+            assert!(std::panic::catch_unwind(|| Config::constant(e, p, g, k)).is_err());
+        }
+    }
 
     #[test]
     fn parses_and_prints_the_config_notation() {

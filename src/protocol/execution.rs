@@ -32,8 +32,8 @@ use crate::sync::thread;
 /// A [`StoreError`] if the Planner's generations were not increasing, which would be a bug in
 /// the Planner rather than a property of the protocol.
 pub fn execute(
-    config: &Config,
     variant: Variant,
+    config: &Config,
     schedule: Arc<dyn Schedule>,
     trace: Arc<Trace>,
 ) -> Result<(), StoreError> {
@@ -41,8 +41,8 @@ pub fn execute(
     // loom's Arc would add a scheduling point for every clone and drop.
     execute_in(
         Arc::new(World::new(config.endpoints(), trace)),
-        config,
         variant,
+        config,
         schedule,
     )
 }
@@ -50,8 +50,8 @@ pub fn execute(
 /// [`execute`] in a world made by the caller (on real threads, one whose zone is on a server).
 pub(crate) fn execute_in(
     world: Arc<World>,
-    config: &Config,
     variant: Variant,
+    config: &Config,
     schedule: Arc<dyn Schedule>,
 ) -> Result<(), StoreError> {
     steady_state(&world, config.endpoints())?;

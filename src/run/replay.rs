@@ -42,10 +42,12 @@ pub enum ReplayError {
     Server(String),
 }
 
+const INCIDENT_CONFIG: Config = Config::constant(2, 1, 4, 2);
+
 /// The config the incident replay runs: two Enactors, one endpoint, four generations, the
 /// sweep deleting plans two or more generations older than the one applied (`2E1P4G2K`).
 pub fn incident_config() -> Config {
-    Config::new(2, 1, 4, 2).unwrap_or_else(|error| unreachable!("2E1P4G2K is valid: {error}"))
+    INCIDENT_CONFIG
 }
 
 /// The incident, step by step (Enactor A is the delayed one, B the fast one), as `variant`'s
@@ -201,7 +203,7 @@ fn follow(
     world: &Arc<World>,
 ) -> Result<(), ReplayError> {
     let script = Arc::new(Script::new(script, PATIENCE));
-    execute_in(Arc::clone(world), &config, variant, script.clone())?;
+    execute_in(Arc::clone(world), variant, &config, script.clone())?;
     match script.divergence() {
         Some(divergence) => Err(ReplayError::Diverged(divergence)),
         None => Ok(()),

@@ -23,15 +23,9 @@ use crate::check::step_model::properties::{
 use crate::check::step_model::state::StepState;
 use crate::check::step_model::transition::{Cycles, Mover, StepModel, concrete_path};
 use crate::check::verdict_table::VerdictRow;
+use crate::check::witness;
+use crate::protocol::config::Config;
 use crate::protocol::variant::Variant;
-
-/// The witnesses, in the order verdict lines print them (the loom suite's names).
-pub const WITNESSES: [&str; 4] = [
-    "stale_plan_held",
-    "sweeper_deleted",
-    "write_lost_race",
-    "lock_busy",
-];
 
 /// A progress line goes to stderr this often during a long check.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
@@ -72,9 +66,9 @@ impl Checked {
         holds
     }
 
-    fn saw(&self, witness: usize, reached: bool) -> bool {
-        if reached {
-            self.witnessed[witness].store(true, Ordering::Relaxed);
+    fn saw(&self, name: &str, reached: bool) -> bool {
+        if reached && let Some(index) = witness::ALL.iter().position(|w| *w == name) {
+            self.witnessed[index].store(true, Ordering::Relaxed);
         }
         reached
     }
@@ -125,16 +119,18 @@ impl Model for Checked {
             }));
         }
         properties.extend([
-            Expectation::sometimes("stale_plan_held", |m: &Checked, s| {
-                m.saw(0, stale_plan_held(s))
+            Expectation::sometimes(witness::STALE_PLAN_HELD, |m: &Checked, s| {
+                m.saw(witness::STALE_PLAN_HELD, stale_plan_held(s))
             }),
-            Expectation::sometimes("sweeper_deleted", |m: &Checked, s| {
-                m.saw(1, sweeper_deleted(s))
+            Expectation::sometimes(witness::SWEEPER_DELETED, |m: &Checked, s| {
+                m.saw(witness::SWEEPER_DELETED, sweeper_deleted(s))
             }),
-            Expectation::sometimes("write_lost_race", |m: &Checked, s| {
-                m.saw(2, write_lost_race(s))
+            Expectation::sometimes(witness::WRITE_LOST_RACE, |m: &Checked, s| {
+                m.saw(witness::WRITE_LOST_RACE, write_lost_race(s))
             }),
-            Expectation::sometimes("lock_busy", |m: &Checked, s| m.saw(3, lock_busy(s))),
+            Expectation::sometimes(witness::LOCK_BUSY, |m: &Checked, s| {
+                m.saw(witness::LOCK_BUSY, lock_busy(s))
+            }),
         ]);
         properties
     }
@@ -175,7 +171,7 @@ pub struct StepCheck {
     /// cycle per Enactor; with looping Enactors, not `progress` (a run that never ends never
     /// reaches its end state, so `progress` would hold for nothing).
     pub outcomes: Vec<StepOutcome>,
-    /// For each of [`WITNESSES`], whether some state reached it.
+    /// For each of [`witness::ALL`], whether some state reached it.
     pub witnessed: Vec<(&'static str, bool)>,
 }
 
@@ -286,7 +282,7 @@ pub fn check(model: StepModel) -> StepCheck {
                 .map(|i| examples.swap_remove(i).1),
         })
         .collect();
-    let witnessed = WITNESSES
+    let witnessed = witness::ALL
         .iter()
         .zip(&checked.witnessed)
         .map(|(name, reached)| (*name, reached.load(Ordering::Relaxed)))
@@ -386,18 +382,22 @@ pub fn serve(model: StepModel, address: std::net::SocketAddr) {
 /// size, every other variant at the incident's size, and `Fixed` one generation and one
 /// Enactor further. `GuardedSweepNonAtomic` runs on two endpoints: its record-by-record scan
 /// multiplies the states, and on three endpoints the check passed 9 GB unfinished here.
-pub const STEP_SUITE: [(Variant, &str); 10] = [
-    (Variant::Buggy, "2E1P4G2K"),
-    (Variant::Buggy, "3E3P5G2K"),
-    (Variant::Fixed, "3E3P5G2K"),
-    (Variant::Fixed, "3E3P6G2K"),
-    (Variant::Fixed, "4E2P5G2K"),
-    (Variant::RecheckBeforeWrite, "3E3P5G2K"),
-    (Variant::ConditionalWriteOnly, "3E3P5G2K"),
-    (Variant::GuardedSweepOnly, "3E3P5G2K"),
-    (Variant::GuardedSweepNonAtomic, "3E2P5G2K"),
-    (Variant::SkipDeletedPlan, "3E3P5G2K"),
-];
+pub const STEP_SUITE: [(Variant, Config); 10] = {
+    const INCIDENT: Config = Config::constant(2, 1, 4, 2);
+    const SIZE: Config = Config::constant(3, 3, 5, 2);
+    [
+        (Variant::Buggy, INCIDENT),
+        (Variant::Buggy, SIZE),
+        (Variant::Fixed, SIZE),
+        (Variant::Fixed, Config::constant(3, 3, 6, 2)),
+        (Variant::Fixed, Config::constant(4, 2, 5, 2)),
+        (Variant::RecheckBeforeWrite, SIZE),
+        (Variant::ConditionalWriteOnly, SIZE),
+        (Variant::GuardedSweepOnly, SIZE),
+        (Variant::GuardedSweepNonAtomic, Config::constant(3, 2, 5, 2)),
+        (Variant::SkipDeletedPlan, SIZE),
+    ]
+};
 
 impl StepCheck {
     /// One verdict-table row per property, with the check's seconds.
