@@ -2,7 +2,7 @@
 //! hours, for the incident's policy (collapsed: every call cycles through the queue) and the
 //! fixed-delay policy (the slowest to simulate: every timeout schedules a retry).
 //!
-//! `cargo bench --bench recovery` (about 3 minutes: each sample is one whole run).
+//! `cargo bench --bench recovery` (minutes: each sample is one whole run).
 
 #[cfg(not(any(loom, shuttle)))]
 mod real {

@@ -7,22 +7,73 @@
 //! fix once, explores every interleaving under loom, and replays the incident on real threads.
 //!
 //! ## Layout
-//! The tree is the architecture; every file depends only on files of the layers above it:
-//! - [`sync`]: the facade over loom or parking_lot/std, one file per backend; the only place
-//!   that names a backend.
-//! - `protocol/`: plans, the plan store, the zone's records and their locks, the variants'
-//!   rules, the log's vocabulary ([`Event`], [`Actor`], [`Step`]), the world the actors share,
-//!   the actors (the Planner and the Enactors, whose clean-up sweep runs inside their cycle),
-//!   and one execution of a [`Config`].
-//! - `check/`: the properties ([`Property`], [`check_properties`]); the [`harness`], the checker
-//!   for any protocol (`Model`, `Log`, `Timeline`, verdict lines, and under `--cfg loom` its
-//!   `explore`); under `--cfg loom`, the protocol as a harness model (`explore`) and the
-//!   suite's matrix; the verdict table of docs/verdicts.md.
-//! - `render/`: an execution as a text timeline or an SVG sequence diagram.
-//! - `run/` (real threads): seeded faults, forced interleavings (`replay`), and runs that
-//!   report what the zone went through (`run`); the `planrace` binary's commands.
-//! - [`testing`]: the internals that the crate's own tests, benches and examples drive
-//!   directly; not needed to use the crate.
+//! This is the one description of the layout; README links here. The tree is the
+//! architecture: no file imports a file that imports it back, and no top-level folder imports
+//! a folder that imports it back (tests/layout.rs checks both, and the binary's files too).
+//! Folders depend on those above them in this list:
+//!
+//! ```text
+//! sync/       primitives only: one file per backend (native.rs: parking_lot and std; loom.rs,
+//!             shuttle.rs: the checkers' Mutex, thread and atomics), each with its facts
+//! protocol/   the protocol, written once against sync/: plans, configs, rules, variants; the
+//!             log (event, trace); the hooks a run is steered and mirrored through (schedule,
+//!             mirror); the store and the zone; the actors (planner, enactor, sweep); one
+//!             execution; scripts of steps as text
+//! check/      judging executions: the properties and the world a log tells (property,
+//!             world_view); one judged Execution and its text timeline (execution); the
+//!             witnesses (witness); the generic harness with one file per driver
+//!             (harness/loom.rs, harness/shuttle.rs) and the verdict line (Verdict); the
+//!             protocol as a harness model and the loom suite's matrix; the step model
+//!             (step_model/: state machine, trace validation, stateright check); the proof for
+//!             every size (proof/); docs/verdicts.md's table
+//! render/     pictures and files from the checkers' data: an Execution as an SVG sequence
+//!             diagram (svg), and the one writer of counterexample files (files)
+//! recovery/   the recovery simulation, independent of the protocol (fleet, policy, brooker,
+//!             rng, and its chart)
+//! run/        real threads: seeded faults, scripted replays, runs with their reports, the
+//!             record server a zone is mirrored on (mirror), and with the `dns` feature a real
+//!             DNS server (dns/)
+//! testing.rs  the internals the crate's own tests, benches and examples drive (hidden)
+//! bin/planrace/  the command line: one file per command, errors in error.rs
+//! ```
+//!
+//! Beside `src/`: `tests/` (the loom suite `loom_matrix.rs`, `step_model.rs`,
+//! `shuttle_suite.rs`, `proof.rs`, `stress.rs`, `replay.rs`, `dns.rs`, `docs.rs`, `cli.rs`,
+//! `layout.rs`...), `examples/` (`verdicts.rs` writes docs/verdicts.md; `config_gc.rs` and
+//! `lockfree.rs` check other protocols with the harness; `shuttle.rs`), `benches/`
+//! (criterion), `docs/`, and `.ci/run`.
+//!
+//! ## Public items
+//! - The protocol: [`Config`] (`<e>E<p>P<g>G<k>K`, with [`MAX_ENACTORS`], [`MAX_ENDPOINTS`],
+//!   [`MAX_GENERATIONS`]), [`Variant`] (a choice of [`WriteRule`] and [`SweepRule`], with
+//!   [`SweepOutcome`] and [`is_newer`]), [`Generation`], [`EndpointId`], [`Plan`], [`Target`],
+//!   [`PlanStore`] and its [`StoreGuard`], [`Zone`] with its [`RecordLock`]s and
+//!   [`Transaction`]s, [`Record`] and the [`Commit`] a write makes, [`MAX_LOCK_ATTEMPTS`].
+//! - The hooks: [`Point`] (where a step is about to happen), [`ZoneMirror`] and [`Mirrored`]
+//!   (where a zone's writes are also made).
+//! - The log: [`Actor`], [`Event`], [`Step`]; scripts of steps as text ([`parse_script`],
+//!   [`format_script`], [`script_of`], [`ScriptError`]).
+//! - Errors: [`ConfigError`], [`StoreError`], [`VariantError`], [`ZoneError`].
+//! - Judging: [`Property`], [`Violation`], [`check_properties`]; [`Execution`] (a judged log,
+//!   as a timeline or an SVG); [`witness`] (the situations a `holds` needs); [`Verdict`].
+//! - The generic checker: [`harness`] (a `Model`, `explore` under loom, `sample` under
+//!   shuttle, verdict lines); the protocol as its model under loom or shuttle
+//!   (`ProtocolModel`, `explore`, `sample`, `Exploration`, `Counterexample`,
+//!   `PropertyOutcome`, `ExploreError`, `preemption_bound`).
+//! - The step model: [`StepModel`] ([`Cycles`], [`StepModelError`], [`MAX_MODEL_ENDPOINTS`],
+//!   [`MAX_MODEL_GENERATIONS`]); trace validation ([`validate_log`], [`Validated`],
+//!   [`Rejection`]); with loom or the `stateright` feature, its exhaustive check
+//!   (`check_step_model`, `StepCheck`, `StepOutcome`, `StepCounterexample`, `STEP_SUITE`,
+//!   `serve_explorer`).
+//! - The proof for every size: [`proof`] (`prove`, its options and report, the solvers, the
+//!   conformance check).
+//! - Real threads (default build): [`run`] with [`RunOptions`], [`RunWith`], [`RunReport`],
+//!   [`RunError`] and [`FaultPlan`]; [`replay`] with [`ReplayOptions`], [`AfterStep`],
+//!   [`ReplayError`], [`incident_config`], [`incident_script`]; a [`RecordServer`] to mirror
+//!   a zone on ([`ServerWrite`], [`WriteCondition`], [`ServerError`]); with the `dns` feature,
+//!   `dns` (BIND 9 over RFC 2136).
+//! - [`sync`]: the primitives the protocol is written against; [`recovery`]: the recovery
+//!   simulation.
 //!
 //! The story in full is docs/postmortem.md; the design rules it teaches, with code patterns
 //! that run as doctests, are in docs/safe-updaters.md.
@@ -67,22 +118,13 @@ mod render;
 #[cfg(not(any(loom, shuttle)))]
 mod run;
 pub mod sync;
+#[doc(hidden)]
 pub mod testing;
 
 pub use check::execution::Execution;
 pub use check::harness;
 pub use check::harness::Verdict;
-pub use check::proof::conformance::{
-    Break, Conformance, Trace, check_conformance, search_violations,
-};
-pub use check::proof::invariant::{Conjunct, ProofProperty, conjuncts};
-pub use check::proof::obligation::Claim;
-pub use check::proof::prover::{
-    CONFORMANCE_SIZES, ProofReport, PropertyProof, ProveError, ProveOptions, SEARCH_SIZES,
-    SolverCall, VariantProof, prove,
-};
-pub use check::proof::solver::{Answer, QUERY_TIMEOUT, Solver, SolverError};
-pub use check::proof::transitions::StepKind;
+pub use check::proof;
 pub use check::property::{Property, Violation, check_properties};
 #[cfg(shuttle)]
 pub use check::protocol_model::sample;

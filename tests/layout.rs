@@ -1,11 +1,13 @@
-//! The layout's one rule, checked: no file of the library imports a file that imports it back,
-//! directly or through others (README, "Layout"). Test modules are left out: a file's tests may
-//! use anything.
+//! The layout's rule, checked (lib.rs, "Layout"): no file of the library imports a file that
+//! imports it back, directly or through others; no top-level folder of `src/` imports a folder
+//! that imports it back; and no file of the `planrace` binary does either. Test modules are left
+//! out: a file's tests may use anything.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Every `.rs` file under `src/` except the binary, by module path (`protocol::zone`).
+/// Every `.rs` file under `src/` except the binary, by module path (`protocol::zone`); for the
+/// binary's folder, every file of the binary (`main` is the root).
 fn library_files(src: &Path) -> BTreeMap<String, PathBuf> {
     let mut files = BTreeMap::new();
     let mut folders = vec![src.to_path_buf()];
@@ -29,7 +31,10 @@ fn library_files(src: &Path) -> BTreeMap<String, PathBuf> {
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
-            if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
+            if parts
+                .last()
+                .is_some_and(|p| p == "mod" || p == "lib" || p == "main")
+            {
                 parts.pop();
             }
             files.insert(parts.join("::"), path);
@@ -129,16 +134,14 @@ fn graph(edges: &[(&str, &str)]) -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-#[test]
-fn no_file_imports_a_file_that_imports_it_back() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let files = library_files(&src);
+/// What each file of `files` imports, by module path.
+fn imports(files: &BTreeMap<String, PathBuf>) -> BTreeMap<String, BTreeSet<String>> {
     let imports: BTreeMap<String, BTreeSet<String>> = files
         .iter()
         .map(|(module, path)| {
             let targets = crate_paths(&without_tests(path))
                 .iter()
-                .filter_map(|p| target(p, &files))
+                .filter_map(|p| target(p, files))
                 .filter(|t| *t != module)
                 .cloned()
                 .collect();
@@ -149,8 +152,63 @@ fn no_file_imports_a_file_that_imports_it_back() {
         imports.values().map(BTreeSet::len).sum::<usize>() > files.len(),
         "the import scan found almost nothing: {imports:?}"
     );
+    imports
+}
+
+/// The same imports between top-level folders (`check::proof::formula` is in `check`); the
+/// files at the top (`lib`, `testing`) each stand for themselves.
+fn folder_imports(
+    imports: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let top = |module: &str| module.split("::").next().unwrap_or_default().to_owned();
+    let mut folders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, targets) in imports {
+        let from = top(module);
+        let reached: BTreeSet<String> = targets
+            .iter()
+            .map(|t| top(t))
+            .filter(|t| *t != from)
+            .collect();
+        folders.entry(from).or_default().extend(reached);
+    }
+    folders
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+#[test]
+fn no_file_imports_a_file_that_imports_it_back() {
+    let imports = imports(&library_files(&src()));
     if let Some((file, through)) = first_circle(&imports) {
         panic!("{file} imports a file that imports it back (through {through:?})");
+    }
+}
+
+#[test]
+fn no_folder_imports_a_folder_that_imports_it_back() {
+    let folders = folder_imports(&imports(&library_files(&src())));
+    assert!(
+        ["sync", "protocol", "check", "render", "run", "recovery"]
+            .iter()
+            .all(|folder| folders.contains_key(*folder)),
+        "{folders:?}"
+    );
+    if let Some((folder, through)) = first_circle(&folders) {
+        panic!("{folder}/ imports a folder that imports it back (through {through:?})");
+    }
+}
+
+#[test]
+fn no_file_of_the_binary_imports_a_file_that_imports_it_back() {
+    let binary = library_files(&src().join("bin/planrace"));
+    assert!(
+        binary.contains_key("") && binary.contains_key("commands"),
+        "{binary:?}"
+    );
+    if let Some((file, through)) = first_circle(&imports(&binary)) {
+        panic!("the binary's {file} imports a file that imports it back (through {through:?})");
     }
 }
 
@@ -170,4 +228,7 @@ fn the_scan_sees_grouped_imports_and_circles() {
     assert_eq!(first_circle(&graph(&[("a", "b"), ("b", "c")])), None);
     let circle = first_circle(&graph(&[("a", "b"), ("b", "c"), ("c", "a")]));
     assert_eq!(circle.map(|(file, _)| file), Some("a".to_owned()));
+    // Files in a circle only through their folders: a::x -> b::y -> a::z.
+    let by_folder = folder_imports(&graph(&[("a::x", "b::y"), ("b::y", "a::z")]));
+    assert!(first_circle(&by_folder).is_some(), "{by_folder:?}");
 }

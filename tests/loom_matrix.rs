@@ -52,10 +52,9 @@ const CHILD: &str = "PLANRACE_LOOM_CHILD";
 
 /// Runs `check` in a process of its own: this test binary again, asked for `test` alone.
 ///
-/// Two loom explorations in one process slow each other down several times over (measured:
-/// `Fixed 2E2P4G2K` took 82 s alone in its process, about 460 s beside another exploration in
-/// the same one; loom allocates and frees a stack for every modelled thread of every
-/// execution), while two processes run side by side at full speed. Under cargo-nextest, which
+/// Two loom explorations in one process slow each other down several times over (loom
+/// allocates and frees a stack for every modelled thread of every execution, and the two
+/// contend for the allocator), while two processes run side by side at full speed. Under cargo-nextest, which
 /// already gives every test its own process, `check` runs in place.
 fn in_own_process(test: &str, check: impl FnOnce()) {
     let nextest = std::env::var("NEXTEST_EXECUTION_MODE").is_ok_and(|m| m == "process-per-test");

@@ -11,12 +11,14 @@
 //! build: it would only repeat the loom suite's run.
 #![cfg(not(shuttle))]
 
-use planrace::{Config, Variant, check_conformance};
 #[cfg(not(loom))]
-use planrace::{
-    ProofProperty, ProofReport, ProveOptions, SEARCH_SIZES, Solver, Verdict, prove,
-    search_violations,
+use planrace::Verdict;
+use planrace::proof::check_conformance;
+#[cfg(not(loom))]
+use planrace::proof::{
+    ProofProperty, ProofReport, ProveOptions, SEARCH_SIZES, Solver, prove, search_violations,
 };
+use planrace::{Config, Variant};
 
 fn sizes() -> Vec<Config> {
     let names: &[&str] = if cfg!(loom) {

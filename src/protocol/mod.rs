@@ -1,17 +1,6 @@
 //! The protocol, written once against [`crate::sync`]: what the Planner publishes, where it is
 //! kept, the records the Enactors write, the world they share, the actors, and one execution.
-//!
-//! Files, each depending only on those above it:
-//! - `plan`: generations, endpoints, plans; `error`: what the store, zone and parsers refuse;
-//! - `config`: a configuration of the race (`<e>E<p>P<g>G<k>K`); `rules`: how a record is
-//!   written and what a sweep may delete; `variant`: a choice of rules;
-//! - `event`: the log's vocabulary (who did what); `trace`: the log; `schedule`: the hook every
-//!   step reports to; `script`: a list of steps to force, and its text format;
-//! - `store`, `zone`: the plan store and the records with their transaction locks;
-//!   `record_server`: a server the records are also enacted on (real threads only);
-//! - `world`: what the actors share, and the steady state before the race;
-//! - `sweep`, `planner`, `enactor`: the actors (the sweep runs inside the Enactor);
-//! - `execution`: one run of a configuration, under loom or on real threads.
+//! The layout is described once, in lib.rs.
 
 pub(crate) mod config;
 pub(crate) mod enactor;

@@ -19,8 +19,7 @@ use crate::sync::{Mutex, MutexGuard};
 pub struct PlanStore {
     // Cache-padded: the store's lock is the most contended word of the protocol, and a
     // neighbour on its cache line (the zone's record table, in the shared World) would be
-    // invalidated at every lock and unlock. Measured: without the padding, adding one field
-    // to the zone made Fixed at 1,024 endpoints and 2 Enactors 0.40 -> 0.22 of GlobalMutex.
+    // invalidated at every lock and unlock (docs/benchmarks.md has what that cost).
     plans: CachePadded<Mutex<Plans>>,
 }
 

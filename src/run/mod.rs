@@ -1,7 +1,7 @@
-//! The protocol on real threads (default build only): seeded faults (`fault`), a schedule that
-//! forces a scripted interleaving (`scripted`), the incident and any script replayed
-//! (`replay`), and runs at full speed with a report of what the zone went through (`runtime`);
-//! with the `dns` feature, the records enacted on a real DNS server (`dns`).
+//! The protocol on real threads (default build only): seeded faults, scripted replays, runs at
+//! full speed with a report of what the zone went through, the record server a zone can be
+//! mirrored on, and with the `dns` feature a real DNS server. The layout is described once, in
+//! lib.rs.
 
 #[cfg(feature = "dns")]
 pub mod dns;

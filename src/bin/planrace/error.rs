@@ -46,7 +46,7 @@ pub enum CommandError {
     StepModel(#[from] planrace::StepModelError),
     /// The proof could not run.
     #[error(transparent)]
-    Prove(#[from] planrace::ProveError),
+    Prove(#[from] planrace::proof::ProveError),
     /// A link of the proof is broken: the report above says which.
     #[error("a link of the proof is broken: {0}")]
     ProofBroken(String),

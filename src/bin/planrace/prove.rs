@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use planrace::{Conformance, ProofReport, ProveOptions, Solver, Verdict, prove};
+use planrace::Verdict;
+use planrace::proof::{Conformance, ProofReport, ProveOptions, Solver, prove};
 use serde::Serialize;
 
 use crate::args::{ProveArgs, SolverArg};

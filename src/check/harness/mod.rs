@@ -7,12 +7,8 @@
 //! planrace's own protocol is one such model (`ProtocolModel`); docs/checking-your-own-updater.md
 //! and `examples/config_gc.rs` check a different one with the same pieces.
 //!
-//! One concept per file: `model` (the trait and [`Violation`]), `log` ([`Log`]), `timeline`
-//! ([`Timeline`]), `report` (what an exploration found), `verdict_line` (the `planrace-verdict`
-//! line, written and read), `error` (why a check gave no verdicts), `tally` (the running count
-//! both drivers keep), `loom` (the loom driver: loom's settings checked, every interleaving
-//! explored, a cut-off detected), `shuttle` (the shuttle driver: a recording scheduler, a
-//! sample, and replay from a schedule string).
+//! One concept per file, one file per driver (`loom`, `shuttle`); the layout is described once,
+//! in lib.rs.
 
 mod error;
 mod log;

@@ -134,7 +134,7 @@ pub struct PropertyOutcome<M: Model> {
 
 impl<M: Model> PropertyOutcome<M> {
     /// True when some execution violated the property. False says only that none was found:
-    /// [`Exploration::verdict_word`] says what that is worth (`holds`, `vacuous`,
+    /// [`Exploration::verdict`] says what that is worth (`holds`, `vacuous`,
     /// `inconclusive` or `not-found`).
     pub fn violated(&self) -> bool {
         self.violations > 0

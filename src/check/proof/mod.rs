@@ -13,6 +13,17 @@
 //!   verdicts.
 
 mod abstraction;
+
+pub use conformance::{Break, Conformance, Trace, check_conformance, search_violations};
+pub use invariant::{Conjunct, ProofProperty, conjuncts};
+pub use obligation::Claim;
+pub use prover::{
+    CONFORMANCE_SIZES, ProofReport, PropertyProof, ProveError, ProveOptions, SEARCH_SIZES,
+    SolverCall, VariantProof, prove,
+};
+pub use solver::{Answer, QUERY_TIMEOUT, Solver, SolverError};
+pub use transitions::StepKind;
+
 pub(crate) mod conformance;
 mod explain;
 pub(crate) mod formula;

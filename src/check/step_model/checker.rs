@@ -381,7 +381,7 @@ pub fn serve(model: StepModel, address: std::net::SocketAddr) {
 /// The step model's suite: `Buggy` on loom's smallest configuration and at the incident's
 /// size, every other variant at the incident's size, and `Fixed` one generation and one
 /// Enactor further. `GuardedSweepNonAtomic` runs on two endpoints: its record-by-record scan
-/// multiplies the states, and on three endpoints the check passed 9 GB unfinished here.
+/// multiplies the states, and on three endpoints the check does not finish in a CI's memory.
 pub const STEP_SUITE: [(Variant, Config); 10] = {
     const INCIDENT: Config = Config::constant(2, 1, 4, 2);
     const SIZE: Config = Config::constant(3, 3, 5, 2);
