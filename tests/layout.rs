@@ -46,7 +46,11 @@ fn library_files(src: &Path) -> BTreeMap<String, PathBuf> {
 /// The text of a file up to its test module.
 fn without_tests(path: &Path) -> String {
     let text = std::fs::read_to_string(path).expect("a source file");
-    let end = text.find("#[cfg(test)]\nmod tests").unwrap_or(text.len());
+    let end = ["#[cfg(test)]\nmod tests", "#[cfg(all(test, "]
+        .iter()
+        .filter_map(|marker| text.find(marker))
+        .min()
+        .unwrap_or(text.len());
     text[..end].to_owned()
 }
 
