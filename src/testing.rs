@@ -23,4 +23,4 @@ pub use crate::check::matrix::{
 };
 /// Real-thread runs: seeded faults as a schedule, and a schedule that forces a script.
 #[cfg(not(any(loom, shuttle)))]
-pub use crate::run::{fault::Faults, scripted::Script};
+pub use crate::run::{fault::Faults, forced::ForcedSchedule};

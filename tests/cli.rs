@@ -206,6 +206,30 @@ fn a_full_disk_is_a_one_line_error() {
 }
 
 #[test]
+fn a_full_disk_under_stdout_and_stderr_alike_is_an_exit_status_not_a_panic() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+    };
+    // The output fails (1); a bad command line's message cannot be written either (2).
+    for (args, status) in [
+        (&["run", "--config", "2E1P4G2K"][..], 1),
+        (&["replay"][..], 1),
+        (&["run", "--config", "0E1P4G2K"][..], 2),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_planrace"))
+            .args(args)
+            .stdout(full())
+            .stderr(full())
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(status), "{args:?}");
+    }
+}
+
+#[test]
 fn run_prints_json_lines_one_object_per_seed_then_a_summary() {
     let output = planrace(&[
         "run",

@@ -6,7 +6,7 @@
 #[cfg(feature = "dns")]
 pub mod dns;
 pub(crate) mod fault;
+pub(crate) mod forced;
 pub(crate) mod mirror;
 pub(crate) mod replay;
 pub(crate) mod runtime;
-pub(crate) mod scripted;

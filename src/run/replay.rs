@@ -19,8 +19,8 @@ use crate::protocol::script::format_script;
 use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::protocol::world::World;
+use crate::run::forced::ForcedSchedule;
 use crate::run::mirror::{RecordServer, ServerMirror};
-use crate::run::scripted::Script;
 
 /// How long a scripted step may wait for its turn before the replay is declared diverged.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -202,7 +202,7 @@ fn follow(
     script: Vec<(Actor, Point)>,
     world: &Arc<World>,
 ) -> Result<(), ReplayError> {
-    let script = Arc::new(Script::new(script, PATIENCE));
+    let script = Arc::new(ForcedSchedule::new(script, PATIENCE));
     execute_in(Arc::clone(world), variant, &config, script.clone())?;
     match script.divergence() {
         Some(divergence) => Err(ReplayError::Diverged(divergence)),

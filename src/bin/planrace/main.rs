@@ -47,12 +47,13 @@ fn main() -> std::process::ExitCode {
             return match out.text(&error.render().to_string()) {
                 Ok(()) | Err(OutputError::Closed) => ExitCode::SUCCESS,
                 Err(error) => {
-                    eprintln!("planrace: error: {error}");
+                    complain(&format!("planrace: error: {error}"));
                     ExitCode::from(1)
                 }
             };
         }
         Err(error) => {
+            // clap's print writes to stderr and returns its error instead of panicking.
             let _ = error.print();
             return ExitCode::from(2);
         }
@@ -62,22 +63,37 @@ fn main() -> std::process::ExitCode {
         Ok(error::Ended::Interrupted(signal)) => ExitCode::from(signal.exit_code()),
         Err(error::CommandError::Output(OutputError::Closed)) => ExitCode::SUCCESS,
         Err(error::CommandError::Output(error)) => {
-            eprintln!("planrace: error: {error}");
+            complain(&format!("planrace: error: {error}"));
             ExitCode::from(1)
         }
         Err(error @ error::CommandError::ProofBroken(_)) => {
-            eprintln!("planrace: error: {error}");
+            complain(&format!("planrace: error: {error}"));
             ExitCode::from(3)
         }
         Err(error) => {
-            eprintln!("planrace: error: {error}\n(run `planrace --help` for usage)");
+            complain(&format!(
+                "planrace: error: {error}\n(run `planrace --help` for usage)"
+            ));
             ExitCode::from(2)
         }
     }
 }
 
+/// Writes `message` to stderr. A stderr that cannot be written to (a full device, a closed
+/// pipe) loses the message but never turns the exit status into a panic's: the status says
+/// what went wrong.
+#[cfg(not(any(loom, shuttle)))]
+fn complain(message: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
 #[cfg(any(loom, shuttle))]
 fn main() {
-    eprintln!("planrace runs real threads: build it without --cfg loom or --cfg shuttle");
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "planrace runs real threads: build it without --cfg loom or --cfg shuttle"
+    );
     std::process::exit(2);
 }

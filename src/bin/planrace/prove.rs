@@ -1,6 +1,7 @@
 //! `planrace prove`: the proof for every size, by an SMT solver, with its conformance check.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 use planrace::Verdict;
 use planrace::proof::{Conformance, ProofReport, ProveOptions, Solver, prove};
@@ -152,7 +153,9 @@ pub fn prove_command(args: &ProveArgs, out: &Output) -> Result<(), CommandError>
         options.variants = vec![variant];
     }
     options.conformance = vec![args.conformance];
-    let report = prove(&options, |line| eprintln!("planrace: {line}"))?;
+    let report = prove(&options, |line| {
+        let _ = writeln!(std::io::stderr(), "planrace: {line}");
+    })?;
     if args.json {
         print_json(&report, out)?;
     } else {

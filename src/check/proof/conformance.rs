@@ -14,6 +14,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use crate::check::proof::abstraction::{abstract_state, universe};
@@ -409,7 +410,8 @@ fn explore(
         }
         if last_report.elapsed() >= PROGRESS_EVERY {
             last_report = Instant::now();
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "planrace: {} of {variant} {config}: {at} of {} states, {:.1} s",
                 if checker.compares() {
                     "conformance"

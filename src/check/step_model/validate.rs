@@ -1,4 +1,5 @@
-//! Trace validation: an execution's log, replayed through the step model's transition relation.
+//! Trace validation: an execution's log, walked through the step model's transition relation
+//! (a walk, not a replay: nothing runs again, the model follows the log).
 //! Every logged step must be a step the model can take, producing exactly the logged event; a
 //! log the model cannot follow is rejected, with the step and the model state. This is what
 //! links the model to the code: the model is trusted as far as the code's logs are accepted.
@@ -61,11 +62,11 @@ pub enum Rejection {
 /// How far a log was validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Validated {
-    /// Logged steps replayed through the model, setup included.
+    /// Logged steps walked through the model, setup included.
     pub steps: usize,
 }
 
-/// Replays `steps`, the log of one execution of `variant` on `config`, through the step model.
+/// Walks `steps`, the log of one execution of `variant` on `config`, through the step model.
 ///
 /// # Errors
 /// The first step the model rejects.
@@ -87,19 +88,19 @@ pub fn validate(
             });
         }
     }
-    let mut replay = Replay {
+    let mut walk = Walk {
         model,
         state: model.init(),
         previous: vec![None; config.enactors()],
         released: vec![None; config.endpoints()],
     };
     for (index, step) in steps.iter().enumerate().skip(setup.len()) {
-        replay.take(index, step, steps)?;
+        walk.take(index, step, steps)?;
     }
     Ok(Validated { steps: steps.len() })
 }
 
-struct Replay {
+struct Walk {
     model: StepModel,
     state: StepState,
     /// Each Enactor's previous logged step.
@@ -139,7 +140,7 @@ impl fmt::Display for Brief<'_> {
     }
 }
 
-impl Replay {
+impl Walk {
     fn reject(&self, index: usize, step: &Step, expected: String) -> Rejection {
         Rejection::Step {
             step: index,

@@ -1,4 +1,5 @@
-//! A schedule that forces one interleaving on real threads, step by step.
+//! The schedule that forces a script (`protocol/script.rs`: the steps and their text) on real
+//! threads, step by step.
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -14,24 +15,24 @@ use crate::protocol::schedule::{Point, Schedule};
 /// Blocking here uses `std::sync` on purpose: the script is a test harness for real threads
 /// and never runs under loom.
 #[derive(Debug)]
-pub struct Script {
+pub struct ForcedSchedule {
     steps: Vec<(Actor, Point)>,
-    state: Mutex<ScriptState>,
+    state: Mutex<ForcedState>,
     turn: Condvar,
     patience: Duration,
 }
 
 #[derive(Debug, Default)]
-struct ScriptState {
+struct ForcedState {
     cursor: usize,
     running: Option<Actor>,
     finished: Vec<Actor>,
     diverged: Option<String>,
 }
 
-impl Script {
+impl ForcedSchedule {
     /// A script of `steps`. An actor that waits longer than `patience` for a turn that never
-    /// comes ends the script (see [`Script::divergence`]) instead of hanging the run.
+    /// comes ends the script (see [`ForcedSchedule::divergence`]) instead of hanging the run.
     pub fn new(steps: Vec<(Actor, Point)>, patience: Duration) -> Self {
         Self {
             steps,
@@ -51,11 +52,11 @@ impl Script {
         self.state().cursor.min(self.steps.len())
     }
 
-    fn state(&self) -> MutexGuard<'_, ScriptState> {
+    fn state(&self) -> MutexGuard<'_, ForcedState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn finish_step(&self, state: &mut ScriptState, actor: Actor) {
+    fn finish_step(&self, state: &mut ForcedState, actor: Actor) {
         if state.running == Some(actor) {
             state.running = None;
             state.cursor += 1;
@@ -64,7 +65,7 @@ impl Script {
         self.turn.notify_all();
     }
 
-    fn skip_finished(&self, state: &mut ScriptState) {
+    fn skip_finished(&self, state: &mut ForcedState) {
         while let Some((next, _)) = self.steps.get(state.cursor) {
             if !state.finished.contains(next) {
                 break;
@@ -74,7 +75,7 @@ impl Script {
     }
 }
 
-impl Schedule for Script {
+impl Schedule for ForcedSchedule {
     fn reach(&self, actor: Actor, point: Point) {
         let mut state = self.state();
         self.finish_step(&mut state, actor);
@@ -120,7 +121,7 @@ mod tests {
 
     #[test]
     fn steps_run_in_script_order_whatever_the_thread_timing() {
-        let script = Arc::new(Script::new(
+        let script = Arc::new(ForcedSchedule::new(
             vec![
                 (Actor::Enactor(1), Point::Pick),
                 (Actor::Enactor(0), Point::Pick),
@@ -159,7 +160,7 @@ mod tests {
 
     #[test]
     fn a_step_that_never_comes_is_reported_not_hung() {
-        let script = Script::new(
+        let script = ForcedSchedule::new(
             vec![(Actor::Planner, Point::Pick)],
             Duration::from_millis(50),
         );
