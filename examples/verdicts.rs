@@ -188,10 +188,11 @@ fn matrix() -> Result<(), Box<dyn std::error::Error>> {
          is what the exploration found, not what was expected. `bound=none` means every \
          interleaving was explored; a number is loom's preemption bound. `executions` counts \
          complete interleavings, `violations` those in which the property failed. The words: \
-         `violated` (an execution broke it), `holds` (none did, the exploration ran to the end \
-         within its bound, and every witness it needs was reached), `vacuous` (none did, but a \
-         witness was never reached, so the run proves little), `inconclusive` (none did, but a \
-         loom limit may have cut the run short). Written by \
+         `violated` (an execution broke it), `holds` (none did, every interleaving was explored \
+         to the end, and every witness it needs was reached), `bounded` (the same within the \
+         preemption bound: interleavings with more preemptions were not explored), `vacuous` \
+         (none did, but a witness was never reached, so the run proves little), `inconclusive` \
+         (none did, but a loom limit may have cut the run short). Written by \
          `RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts`; the loom suite fails \
          when this table and its own exploration disagree (seconds aside). docs/variants.md \
          explains each row; the shortest counterexample of each violation is in \

@@ -1,7 +1,11 @@
-//! The harness never says more than its run showed (loom suite): a cut-short exploration is
-//! `inconclusive`, one that missed a required witness is `vacuous`, a panic or deadlock names
-//! its execution and shows what it had logged, a property the model does not list is an
-//! error, and an execution that broke several properties is shown once.
+//! The harness never says more than its run showed, nor contradicts itself (loom suite): a
+//! cut-short exploration is `inconclusive`, one that missed a required witness is `vacuous`,
+//! one within a preemption bound `bounded`; a model whose lists contradict themselves is
+//! refused with every offender named, and one that reports what it does not list is stopped
+//! at that execution; a deadlock is a result (every blocked thread by name and line, a
+//! `no_deadlock` verdict line) printed once, and a panic is printed once; an execution that
+//! broke several properties is shown once. The models that go wrong are written for these
+//! tests.
 #![cfg(loom)]
 
 use std::convert::Infallible;
@@ -190,6 +194,7 @@ struct Took(&'static str);
 enum Never {
     Listed,
     Unlisted,
+    AlsoUnlisted,
 }
 
 impl fmt::Display for Never {
@@ -244,14 +249,20 @@ impl Model for Broken {
 
     fn check(&self, _steps: &[Took]) -> Vec<Violation<Never>> {
         if self.unlisted {
-            vec![Violation {
-                property: Never::Unlisted,
-                step: 0,
-                detail: "a property nobody listed".into(),
-            }]
+            [Never::Unlisted, Never::AlsoUnlisted]
+                .map(|property| Violation {
+                    property,
+                    step: 0,
+                    detail: "a property nobody listed".into(),
+                })
+                .to_vec()
         } else {
             Vec::new()
         }
+    }
+
+    fn thread_names(&self) -> Vec<String> {
+        vec!["first".into(), "second".into()]
     }
 
     fn timeline(&self, steps: &[Took], violations: &[Violation<Never>]) -> String {
@@ -267,39 +278,315 @@ impl Model for Broken {
     }
 }
 
-#[test]
-fn a_deadlock_names_its_execution_the_callers_line_and_what_was_logged() {
-    let error = explore(Broken { unlisted: false }, None).expect_err("the model deadlocks");
-    let CheckError::Panicked {
-        execution,
-        message,
-        timeline,
-    } = error
-    else {
-        panic!("a deadlock is reported as a panic of the execution: {error}");
-    };
-    assert!(execution >= 1);
-    assert!(message.contains("deadlock"), "{message}");
-    // The main thread's second lock: where it blocks when the other thread holds it.
-    let line = include_str!("honest_verdicts.rs")
-        .lines()
-        .position(|line| line.trim() == "let _b = locks.1.lock();")
-        .expect("the lock call is in this file")
-        + 1;
-    let caller = format!("file: \"{}\", line: {line},", file!());
-    assert!(
-        message.contains(&caller),
-        "the deadlock names the line that blocked ({caller}):\n{message}"
-    );
-    assert!(timeline.contains("a then b"), "{timeline}");
-    assert!(timeline.contains("b then a"), "{timeline}");
+impl Broken {
+    /// The line of this file that holds `code`.
+    fn line_of(code: &str) -> usize {
+        include_str!("honest_verdicts.rs")
+            .lines()
+            .position(|line| line.trim() == code)
+            .expect("the code is in this file")
+            + 1
+    }
 }
 
 #[test]
-fn a_property_the_model_does_not_list_is_an_error() {
-    let error = explore(Broken { unlisted: true }, None).expect_err("the model is inconsistent");
-    assert!(
-        matches!(&error, CheckError::UnlistedProperty { property } if property == "Unlisted"),
-        "{error}"
+fn a_deadlock_is_a_result_with_every_blocked_thread_its_line_and_a_verdict_line() {
+    let exploration = explore(Broken { unlisted: false }, None).expect("a deadlock is a result");
+    let deadlock = exploration.deadlock.as_ref().expect("the model deadlocks");
+    assert!(deadlock.execution >= 1);
+    // Each thread by the model's name, waiting at its second lock.
+    let first = format!(
+        "{}:{}:",
+        file!(),
+        Broken::line_of("let _b = locks.1.lock();")
     );
+    let second = format!(
+        "{}:{}:",
+        file!(),
+        Broken::line_of("let _a = other.0.lock();")
+    );
+    let waits: Vec<(&str, &str)> = deadlock
+        .blocked
+        .iter()
+        .map(|b| (b.thread.as_str(), b.waits_at.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(waits.len(), 2, "{deadlock}");
+    assert!(
+        waits[0].0 == "first" && waits[0].1.starts_with(&first),
+        "{deadlock}"
+    );
+    assert!(
+        waits[1].0 == "second" && waits[1].1.starts_with(&second),
+        "{deadlock}"
+    );
+    assert!(deadlock.timeline.contains("a then b"), "{deadlock}");
+    assert!(deadlock.timeline.contains("b then a"), "{deadlock}");
+    // A verdict line for the deadlock; the property it never saw broken is inconclusive.
+    let report = exploration.report();
+    let line = exploration
+        .deadlock_line()
+        .expect("a no_deadlock line")
+        .to_string();
+    assert!(line.contains("property=no_deadlock") && line.contains("verdict=violated"));
+    assert_eq!(report.matches(&line).count(), 1, "{report}");
+    assert_eq!(
+        report.matches("every unfinished thread is blocked").count(),
+        1
+    );
+    let listed = exploration.outcome(Never::Listed).expect("listed");
+    assert_eq!(exploration.verdict(listed), Verdict::Inconclusive);
+    assert!(
+        report.contains("stopped at a deadlock in execution"),
+        "{report}"
+    );
+}
+
+#[test]
+fn properties_the_model_does_not_list_stop_the_run_at_the_first_execution_named_all() {
+    let error = explore(Broken { unlisted: true }, None).expect_err("the model is inconsistent");
+    let CheckError::Unlisted {
+        execution,
+        properties,
+        witnesses,
+    } = &error
+    else {
+        panic!("{error}");
+    };
+    assert_eq!(*execution, 1, "the first execution that shows them");
+    assert_eq!(properties, &["Unlisted", "AlsoUnlisted"], "{error}");
+    assert!(witnesses.is_empty());
+    let text = format!("{error:?}");
+    assert!(text.contains("Unlisted, AlsoUnlisted"), "{text}");
+}
+
+/// A model whose lists contradict themselves, or that never deadlocks and breaks nothing.
+#[derive(Debug, Clone, Copy)]
+enum Lists {
+    /// `properties()` names `Listed` twice and `Unlisted` twice; `required_witnesses()` names
+    /// two witnesses `witnesses()` does not list.
+    Contradictory,
+    /// Two threads add to a counter under a lock; the one property always holds, the one
+    /// witness is always reached.
+    Sound,
+    /// Like `Sound`, but its property always fails and its witness is never reached.
+    AlwaysBroken,
+}
+
+impl Model for Lists {
+    type Step = Took;
+    type Property = Never;
+    type Error = Infallible;
+
+    fn variant(&self) -> String {
+        format!("{self:?}")
+    }
+
+    fn config(&self) -> String {
+        "2T".into()
+    }
+
+    fn properties(&self) -> Vec<Never> {
+        match self {
+            Lists::Contradictory => vec![
+                Never::Listed,
+                Never::Unlisted,
+                Never::Listed,
+                Never::Unlisted,
+            ],
+            Lists::Sound | Lists::AlwaysBroken => vec![Never::Listed],
+        }
+    }
+
+    fn execute(&self, log: &Log<Took>) -> Result<(), Infallible> {
+        let counter = std::sync::Arc::new(Mutex::new(0));
+        let (other, other_log) = (std::sync::Arc::clone(&counter), log.clone());
+        let second = thread::spawn(move || {
+            *other.lock() += 1;
+            other_log.record(Took("second added"));
+        });
+        *counter.lock() += 1;
+        log.record(Took("first added"));
+        let _ = second.join();
+        Ok(())
+    }
+
+    fn check(&self, steps: &[Took]) -> Vec<Violation<Never>> {
+        match self {
+            Lists::AlwaysBroken => vec![Violation {
+                property: Never::Listed,
+                step: steps.len().saturating_sub(1),
+                detail: "always".into(),
+            }],
+            Lists::Contradictory | Lists::Sound => Vec::new(),
+        }
+    }
+
+    fn timeline(&self, steps: &[Took], violations: &[Violation<Never>]) -> String {
+        Broken { unlisted: false }.timeline(steps, violations)
+    }
+
+    fn witnesses(&self) -> &'static [&'static str] {
+        &["both_added"]
+    }
+
+    fn required_witnesses(&self) -> Vec<&'static str> {
+        match self {
+            Lists::Contradictory => vec!["both_added", "stale", "raced"],
+            Lists::Sound | Lists::AlwaysBroken => vec!["both_added"],
+        }
+    }
+
+    fn witnessed(&self, steps: &[Took]) -> Vec<&'static str> {
+        match self {
+            Lists::AlwaysBroken => Vec::new(),
+            Lists::Contradictory | Lists::Sound => (steps.len() == 2)
+                .then_some("both_added")
+                .into_iter()
+                .collect(),
+        }
+    }
+}
+
+#[test]
+fn a_model_whose_lists_contradict_themselves_is_refused_with_every_offender_named() {
+    let error = explore(Lists::Contradictory, None).expect_err("refused");
+    let CheckError::Model(model) = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(model.repeated_properties, ["Listed", "Unlisted"]);
+    assert_eq!(model.unknown_required_witnesses, ["stale", "raced"]);
+    let text = error.to_string();
+    for name in ["Listed", "Unlisted", "stale", "raced"] {
+        assert!(text.contains(name), "{text}");
+    }
+}
+
+#[test]
+fn a_bounded_exploration_says_bounded_and_only_an_unbounded_one_says_holds() {
+    let bounded = explore(Lists::Sound, Some(1)).expect("runs");
+    let unbounded = explore(Lists::Sound, None).expect("runs");
+    for outcome in &bounded.outcomes {
+        assert_eq!(bounded.verdict(outcome), Verdict::Bounded);
+        let line = bounded.verdict_line(outcome).to_string();
+        assert!(
+            line.contains("bound=1") && line.contains("verdict=bounded"),
+            "{line}"
+        );
+    }
+    assert!(
+        bounded
+            .report()
+            .contains("bounded, no interleaving with at most 1 preemptions")
+    );
+    for outcome in &unbounded.outcomes {
+        assert_eq!(unbounded.verdict(outcome), Verdict::Holds);
+    }
+    assert!(!unbounded.report().contains("bounded"));
+}
+
+#[test]
+fn the_vacuity_header_stands_only_above_vacuous_verdicts() {
+    // Every verdict is `violated`: a missing witness does not make it weaker, and the header
+    // that says "proves little" has nothing to explain.
+    let broken = explore(Lists::AlwaysBroken, None).expect("runs");
+    assert!(!broken.unreached_witnesses().is_empty());
+    for outcome in &broken.outcomes {
+        assert_eq!(broken.verdict(outcome), Verdict::Violated);
+    }
+    assert!(
+        !broken.report().contains("proves little"),
+        "{}",
+        broken.report()
+    );
+}
+
+/// A model whose execution panics.
+#[derive(Debug, Clone, Copy)]
+struct Panicky;
+
+/// What `Panicky` panics with.
+const PANIC_MESSAGE: &str = "the model's own assertion failed";
+
+impl Model for Panicky {
+    type Step = Took;
+    type Property = Never;
+    type Error = Infallible;
+
+    fn variant(&self) -> String {
+        "Panicky".into()
+    }
+
+    fn config(&self) -> String {
+        "1T".into()
+    }
+
+    fn properties(&self) -> Vec<Never> {
+        vec![Never::Listed]
+    }
+
+    fn execute(&self, log: &Log<Took>) -> Result<(), Infallible> {
+        log.record(Took("about to panic"));
+        panic!("{PANIC_MESSAGE}");
+    }
+
+    fn check(&self, _steps: &[Took]) -> Vec<Violation<Never>> {
+        Vec::new()
+    }
+
+    fn timeline(&self, steps: &[Took], violations: &[Violation<Never>]) -> String {
+        Broken { unlisted: false }.timeline(steps, violations)
+    }
+}
+
+/// Set in the process that runs one test's body for its parent.
+const CHILD: &str = "PLANRACE_HONEST_CHILD";
+
+/// This test binary again, running `test` alone with [`CHILD`] set: what it printed, stdout
+/// and stderr together.
+fn child_output(test: &str) -> String {
+    let output = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .expect("the test binary runs again");
+    assert!(output.status.success(), "{test} failed in its own process");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn a_panic_is_printed_once_and_the_error_reads_as_text() {
+    if std::env::var_os(CHILD).is_some() {
+        let error = explore(Panicky, None).expect_err("the model panics");
+        // What a user's `main` returning the error prints.
+        eprintln!("Error: {error:?}");
+        return;
+    }
+    let printed = child_output("a_panic_is_printed_once_and_the_error_reads_as_text");
+    assert_eq!(printed.matches(PANIC_MESSAGE).count(), 1, "{printed}");
+    assert!(printed.contains("what it had logged:\n"), "{printed}");
+    assert!(!printed.contains("\\n"), "no escaped newlines: {printed}");
+}
+
+#[test]
+fn a_deadlock_report_is_printed_once() {
+    if std::env::var_os(CHILD).is_some() {
+        let exploration = explore(Broken { unlisted: false }, None).expect("a result");
+        print!("{}", exploration.report());
+        return;
+    }
+    let printed = child_output("a_deadlock_report_is_printed_once");
+    assert_eq!(
+        printed
+            .matches("every unfinished thread is blocked")
+            .count(),
+        1,
+        "{printed}"
+    );
+    // loom's own message (its thread ids, its panic) is not printed beside the report.
+    assert!(!printed.contains("deadlock; threads"), "{printed}");
+    assert!(!printed.contains("Id(0)"), "{printed}");
 }

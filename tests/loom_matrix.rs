@@ -190,7 +190,10 @@ fn every_verdict_is_one_the_run_can_stand_behind(exploration: &Exploration) {
     for outcome in &exploration.outcomes {
         let word = exploration.verdict(outcome);
         assert!(
-            matches!(word, Verdict::Violated | Verdict::Holds),
+            matches!(
+                (word, exploration.coverage.bound_label().as_str()),
+                (Verdict::Violated, _) | (Verdict::Holds, "none")
+            ) || (word == Verdict::Bounded && exploration.coverage.bound_label() != "none"),
             "{} {} {}: {word}\n{}",
             exploration.model.variant,
             exploration.model.config,

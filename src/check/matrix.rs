@@ -20,7 +20,7 @@ pub struct SuiteConfig {
 
 /// The incident's size, every interleaving.
 pub const INCIDENT: SuiteConfig = SuiteConfig {
-    config: Config::constant(2, 1, 4, 2),
+    config: Config::INCIDENT,
     bound: None,
 };
 

@@ -18,7 +18,7 @@ use crate::check::step_model::validate::validate as validate_log;
 use crate::check::witness;
 use crate::protocol::config::Config;
 use crate::protocol::error::StoreError;
-use crate::protocol::event::{Event, Step};
+use crate::protocol::event::{Actor, Event, Step};
 use crate::protocol::execution::execute;
 use crate::protocol::schedule::FreeRun;
 use crate::protocol::trace::Trace;
@@ -150,6 +150,15 @@ impl Model for ProtocolModel {
 
     fn witnessed(&self, steps: &[Step]) -> Vec<&'static str> {
         witnesses_reached(steps)
+    }
+
+    /// The Planner publishes on the thread `execute` is called on (which also runs the setup
+    /// and Enactor A's next cycle), after spawning one thread per Enactor.
+    fn thread_names(&self) -> Vec<String> {
+        std::iter::once(Actor::Planner)
+            .chain((0..self.config.enactors()).map(Actor::Enactor))
+            .map(|actor| actor.label())
+            .collect()
     }
 
     fn validate(&self, steps: &[Step]) -> Result<bool, String> {

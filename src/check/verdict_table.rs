@@ -60,8 +60,8 @@ impl From<VerdictLine> for VerdictRow {
     }
 }
 
-/// The rows as a Markdown table, each with its exploration's seconds, the violated verdicts in
-/// bold.
+/// The rows as a Markdown table, each with its exploration's seconds, every verdict weaker
+/// than `holds` or `bounded` in bold.
 /// The table's header follows the first row's checker.
 pub fn write_markdown(rows: &[(VerdictRow, f64)]) -> String {
     let header = match rows.first() {
@@ -70,7 +70,7 @@ pub fn write_markdown(rows: &[(VerdictRow, f64)]) -> String {
     };
     let mut table = format!("{header}\n|---|---|---|---|---|---|---|---|\n");
     for (row, seconds) in rows {
-        let verdict = if row.verdict == Verdict::Holds {
+        let verdict = if matches!(row.verdict, Verdict::Holds | Verdict::Bounded) {
             row.verdict.to_string()
         } else {
             format!("**{}**", row.verdict)
@@ -134,8 +134,8 @@ fn parse_row(checker: &str, line: &str) -> Option<VerdictRow> {
     })
 }
 
-/// The variants whose every row in `document`'s verdict tables says `holds`: those every
-/// checker found safe on every configuration it covered.
+/// The variants whose every row in `document`'s verdict tables says `holds` or `bounded`:
+/// those every checker found safe on every configuration it covered, within its bound.
 pub fn safe_variants(document: &str) -> Vec<Variant> {
     let rows = parse_markdown(document);
     Variant::ALL
@@ -145,7 +145,10 @@ pub fn safe_variants(document: &str) -> Vec<Variant> {
                 .iter()
                 .filter(|r| r.variant == variant.name())
                 .collect();
-            !mine.is_empty() && mine.iter().all(|r| r.verdict == Verdict::Holds)
+            !mine.is_empty()
+                && mine
+                    .iter()
+                    .all(|r| matches!(r.verdict, Verdict::Holds | Verdict::Bounded))
         })
         .collect()
 }

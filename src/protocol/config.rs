@@ -103,6 +103,10 @@ impl Config {
         })
     }
 
+    /// The incident's size, `2E1P4G2K`: two Enactors, one endpoint, four generations, the sweep
+    /// deleting plans two or more generations older than the one applied.
+    pub const INCIDENT: Config = Config::constant(2, 1, 4, 2);
+
     /// A configuration the crate names as a constant (a suite's, the incident's). Evaluated at
     /// compile time, so an invalid one is a compile error, not a panic at run time. The checks
     /// are [`Config::new`]'s, restated because a `const fn` cannot drop the `String` a

@@ -42,12 +42,10 @@ pub enum ReplayError {
     Server(String),
 }
 
-const INCIDENT_CONFIG: Config = Config::constant(2, 1, 4, 2);
-
 /// The config the incident replay runs: two Enactors, one endpoint, four generations, the
 /// sweep deleting plans two or more generations older than the one applied (`2E1P4G2K`).
 pub fn incident_config() -> Config {
-    INCIDENT_CONFIG
+    Config::INCIDENT
 }
 
 /// The incident, step by step (Enactor A is the delayed one, B the fast one), as `variant`'s

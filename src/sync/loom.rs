@@ -19,6 +19,14 @@ pub const SPAWN_LIMIT_REASON: &str =
 
 poison_free_mutex!(loom);
 
+/// Where a thread waits for a lock: loom tracks that itself (its deadlock message names each
+/// blocked thread's caller, since the facade's lock calls are `#[track_caller]`), so nothing is
+/// kept here.
+mod waiting {
+    pub(super) fn enter(_at: &'static std::panic::Location<'static>) {}
+    pub(super) fn leave() {}
+}
+
 /// Thread spawn, join and yield on loom's scheduler.
 pub mod thread {
     pub use ::loom::thread::{JoinHandle, spawn, yield_now};

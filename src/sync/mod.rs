@@ -50,9 +50,13 @@ macro_rules! poison_free_mutex {
             /// Blocks until the lock is free, then takes it.
             #[track_caller]
             pub fn lock(&self) -> MutexGuard<'_, T> {
-                self.inner
+                waiting::enter(std::panic::Location::caller());
+                let guard = self
+                    .inner
                     .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                waiting::leave();
+                guard
             }
 
             /// Takes the lock if it is free; `None` when another thread holds it.
@@ -82,5 +86,7 @@ mod shuttle;
 pub use self::loom::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};
 #[cfg(not(any(loom, shuttle)))]
 pub use self::native::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};
+#[cfg(all(shuttle, not(loom)))]
+pub(crate) use self::shuttle::waiting;
 #[cfg(all(shuttle, not(loom)))]
 pub use self::shuttle::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};

@@ -18,6 +18,54 @@ pub const SPAWN_LIMIT_REASON: &str = "shuttle runs any number of threads, as tas
 
 poison_free_mutex!(shuttle);
 
+/// Where each task of a shuttle execution waits for a lock, kept for deadlock reports: shuttle
+/// names the blocked tasks but not where they block. A task's entry is set while it waits in
+/// [`Mutex::lock`] (the caller's line, the call being `#[track_caller]`) and cleared once it
+/// holds the lock. Every task of an execution runs on the OS thread that runs the execution,
+/// so the table is that thread's: executions on other threads keep their own.
+pub(crate) mod waiting {
+    use std::cell::RefCell;
+    use std::panic::Location;
+
+    std::thread_local! {
+        static WAITING: RefCell<Vec<Option<&'static Location<'static>>>> =
+            const { RefCell::new(Vec::new()) };
+    }
+
+    fn task() -> usize {
+        usize::from(::shuttle::current::me())
+    }
+
+    pub(crate) fn enter(at: &'static Location<'static>) {
+        let task = task();
+        WAITING.with_borrow_mut(|waiting| {
+            if waiting.len() <= task {
+                waiting.resize(task + 1, None);
+            }
+            waiting[task] = Some(at);
+        });
+    }
+
+    pub(crate) fn leave() {
+        let task = task();
+        WAITING.with_borrow_mut(|waiting| {
+            if let Some(slot) = waiting.get_mut(task) {
+                *slot = None;
+            }
+        });
+    }
+
+    /// Where task number `task` waits, if it is waiting for a lock.
+    pub(crate) fn at(task: usize) -> Option<&'static Location<'static>> {
+        WAITING.with_borrow(|waiting| waiting.get(task).copied().flatten())
+    }
+
+    /// Forgets every entry: a deadlocked execution leaves its waiters behind.
+    pub(crate) fn forget_all() {
+        WAITING.with_borrow_mut(Vec::clear);
+    }
+}
+
 /// Thread spawn, join and yield on shuttle's scheduler.
 pub mod thread {
     pub use ::shuttle::thread::{JoinHandle, spawn, yield_now};

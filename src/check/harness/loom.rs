@@ -7,8 +7,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::check::harness::error::{CheckError, panic_message};
+use crate::check::harness::deadlock::loom_blocked;
+use crate::check::harness::error::{CheckError, ModelError, panic_message};
 use crate::check::harness::model::Model;
+use crate::check::harness::quiet::quietly;
 use crate::check::harness::report::{Coverage, Exploration};
 use crate::check::harness::tally::{SharedTally, Tally, lock};
 
@@ -41,10 +43,17 @@ pub fn explore<M: Model>(
 /// `inconclusive`. A progress line goes to stderr every [`PROGRESS_EVERY`]
 /// executions.
 ///
+/// A deadlock is a result, not an error: the exploration stops there, its
+/// [`Exploration::deadlock`] names the blocked threads ([`Model::thread_names`]) and the line
+/// each waits at, and the report prints a `no_deadlock` verdict line, `violated`.
+///
 /// # Errors
-/// The first error an execution returned; [`CheckError::UnlistedProperty`] when the model
-/// reported a property it does not list; [`CheckError::Panicked`] when an execution panicked
-/// or deadlocked (also printed at once, with the execution's number and partial timeline).
+/// [`CheckError::Model`] before the first execution when the model's lists contradict each
+/// other; [`CheckError::Execution`] when an execution returned an error and
+/// [`CheckError::Unlisted`] when one reported a property or witness the model does not list
+/// (the exploration stops there); [`CheckError::Panicked`] when an execution panicked (with
+/// its number and partial timeline; the panic hook stays quiet, so the message is printed
+/// once, by whoever shows the error).
 pub fn explore_with<M: Model>(
     model: M,
     builder: &ModelBuilder,
@@ -66,8 +75,9 @@ pub fn explore_until_violation<M: Model>(
     drive(model, &model_builder(bound)?, true)
 }
 
-/// The panic payload that ends an exploration at its first violation.
-struct FirstViolation;
+/// The panic payload that ends an exploration early: at its first violation, or at the first
+/// execution that showed an error.
+struct Stop;
 
 /// The exploration behind [`explore_with`] and [`explore_until_violation`].
 fn drive<M: Model>(
@@ -75,6 +85,9 @@ fn drive<M: Model>(
     builder: &ModelBuilder,
     until_violation: bool,
 ) -> Result<Exploration<M>, CheckError<M::Error>> {
+    if let Some(error) = ModelError::of(&model) {
+        return Err(error.into());
+    }
     let tally: SharedTally<M> = Arc::new(std::sync::Mutex::new(Tally::new(&model)));
     let started = Instant::now();
     let (in_model, in_tally) = (model.clone(), Arc::clone(&tally));
@@ -88,10 +101,10 @@ fn drive<M: Model>(
         let mut tally = lock(&in_tally);
         tally.finish_execution(&in_model, result, &log);
         let execution = tally.executions;
-        if until_violation && tally.violating > 0 {
+        if tally.error.is_some() || (until_violation && tally.violating > 0) {
             drop(tally);
             // Unwinds out of loom without the panic hook's message; caught below.
-            std::panic::resume_unwind(Box::new(FirstViolation));
+            std::panic::resume_unwind(Box::new(Stop));
         }
         if execution % PROGRESS_EVERY == 0 {
             // Straight to stderr: the test harness would hold eprintln! back until the end.
@@ -105,14 +118,20 @@ fn drive<M: Model>(
             );
         }
     };
-    let explored = catch_unwind(AssertUnwindSafe(|| {
-        explore_every_interleaving(builder, run_one, || lock(&tally).executions)
-    }));
+    let explored = quietly(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            explore_every_interleaving(builder, run_one, || lock(&tally).executions)
+        }))
+    });
     let seconds = started.elapsed().as_secs_f64();
     let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&model));
+    if let Some(error) = tally.error.take() {
+        return Err(error);
+    }
+    let mut deadlock = None;
     let cut = match explored {
         Ok(cut) => cut,
-        Err(payload) if payload.is::<FirstViolation>() => Some(format!(
+        Err(payload) if payload.is::<Stop>() => Some(format!(
             "stopped at the first violation, execution {}",
             tally.executions
         )),
@@ -125,17 +144,23 @@ fn drive<M: Model>(
                 builder.max_branches
             ))
         }
-        Err(payload) => return Err(tally.panicked(&model, payload.as_ref())),
+        Err(payload) => {
+            let message = panic_message(payload.as_ref());
+            let Some(blocked) = loom_blocked(&message, &model.thread_names()) else {
+                return Err(tally.panicked(&model, payload.as_ref()));
+            };
+            let found = tally.deadlocked(&model, blocked);
+            let cut = format!("stopped at a deadlock in execution {}", found.execution);
+            deadlock = Some(found);
+            Some(cut)
+        }
     };
-    if let Some(error) = tally.error.take() {
-        return Err(error);
-    }
     let coverage = Coverage::Exhaustive {
         bound: builder.preemption_bound,
         limits: limits(builder),
         cut,
     };
-    Ok(tally.finish(model, coverage, seconds))
+    Ok(tally.finish(model, coverage, seconds, deadlock))
 }
 
 /// loom's model builder: its settings (preemption bound, limits) for one exploration.

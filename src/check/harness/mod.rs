@@ -10,11 +10,14 @@
 //! One concept per file, one file per driver (`loom`, `shuttle`); the layout is described once,
 //! in lib.rs.
 
+mod deadlock;
 mod error;
 mod log;
 #[cfg(loom)]
 mod loom;
 mod model;
+#[cfg(any(loom, shuttle))]
+mod quiet;
 mod report;
 #[cfg(shuttle)]
 mod shuttle;
@@ -33,9 +36,12 @@ pub use self::shuttle::{
     ReplayScheduleError, SAMPLE_PROGRESS_EVERY, SEEDS_VARIABLE, Sample, ScheduleError,
     SchedulerKind, SeedsError, parse_seeds, replay, sample, seeds_from_env,
 };
-pub use error::CheckError;
+pub use deadlock::{Blocked, Deadlock};
+pub use error::{CheckError, ModelError};
 pub use log::Log;
 pub use model::{Model, Violation};
-pub use report::{Counterexample, Coverage, Exploration, PropertyOutcome, bound_label};
+pub use report::{
+    Counterexample, Coverage, Exploration, NO_DEADLOCK, PropertyOutcome, bound_label,
+};
 pub use timeline::{TIMELINE_WIDTH, Timeline};
 pub use verdict_line::{UnknownVerdict, VERDICT_PREFIX, Verdict, VerdictLine, VerdictLineError};

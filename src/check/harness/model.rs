@@ -23,9 +23,13 @@ pub trait Model: Clone + Send + Sync + 'static {
     /// The configuration, for the verdict line's `config=` field.
     fn config(&self) -> String;
 
-    /// Every property, in the order verdicts are printed. [`Model::check`] may only report
-    /// these: any other is an error of the model, and the exploration stops with
-    /// `ExploreError::UnlistedProperty`.
+    /// Every property, in the order verdicts are printed, each once: a property listed twice
+    /// is refused before the first execution ([`CheckError::Model`]). [`Model::check`] may
+    /// only report these: any other stops the run at the first execution that reports it
+    /// ([`CheckError::Unlisted`], naming every such property).
+    ///
+    /// [`CheckError::Model`]: crate::harness::CheckError::Model
+    /// [`CheckError::Unlisted`]: crate::harness::CheckError::Unlisted
     fn properties(&self) -> Vec<Self::Property>;
 
     /// Runs one execution, appending every step to `log` (the harness's, which it reads when
@@ -53,13 +57,23 @@ pub trait Model: Clone + Send + Sync + 'static {
     }
 
     /// The witnesses a "holds" needs: all of [`Model::witnesses`] unless the model knows that
-    /// its checker cannot reach one (and says why in its docs).
+    /// its checker cannot reach one (and says why in its docs). Each must be among
+    /// [`Model::witnesses`]: any other is refused before the first execution.
     fn required_witnesses(&self) -> Vec<&'static str> {
         self.witnesses().to_vec()
     }
 
-    /// Which of [`Model::witnesses`] the execution logged in `steps` reached.
+    /// Which of [`Model::witnesses`] the execution logged in `steps` reached. A name not
+    /// among them stops the run at that execution, as an unlisted property does.
     fn witnessed(&self, _steps: &[Self::Step]) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// The names of an execution's threads in the order the checker numbers them: first the
+    /// thread [`Model::execute`] is called on, then each thread it spawns, in spawn order (as
+    /// the model's timeline labels its lanes). A deadlock report names its blocked threads
+    /// with them; without them (the default) they are `thread 0`, `thread 1`...
+    fn thread_names(&self) -> Vec<String> {
         Vec::new()
     }
 

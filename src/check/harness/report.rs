@@ -2,8 +2,13 @@
 
 use std::ops::Range;
 
+use crate::check::harness::deadlock::Deadlock;
 use crate::check::harness::model::{Model, Violation};
 use crate::check::harness::verdict_line::{Verdict, VerdictLine};
+
+/// The property every model has: some thread can always move. Only a run that stopped at a
+/// deadlock prints its verdict line ([`Exploration::deadlock_line`]).
+pub const NO_DEADLOCK: &str = "no_deadlock";
 
 /// A preemption bound as verdict lines and docs/verdicts.md print it: the number, or `none`
 /// when every interleaving was explored.
@@ -166,6 +171,10 @@ pub struct Exploration<M: Model> {
     pub first_rejection: Option<(u64, String)>,
     /// The part of [`Exploration::seconds`] spent validating logs.
     pub validation_seconds: f64,
+    /// The deadlock the run stopped at, if it stopped at one: a violation of `no_deadlock`, a
+    /// property every model has (the run could not go on, so the properties it had not seen
+    /// violated are `inconclusive`).
+    pub deadlock: Option<Deadlock>,
 }
 
 impl<M: Model> Exploration<M> {
@@ -191,23 +200,45 @@ impl<M: Model> Exploration<M> {
             .collect()
     }
 
-    /// The verdict word for `outcome`, never stronger than the run: `violated` when an
-    /// execution broke the property; otherwise `inconclusive` when the run may have been cut
-    /// short, `vacuous` when a required witness was never reached, and else `holds` for an
-    /// exhaustive run or `not-found` for a sample.
+    /// The verdict for `outcome`, never stronger than the run: `violated` when an execution
+    /// broke the property; otherwise `inconclusive` when the run may have been cut short (a
+    /// loom limit, a stop at the first violation, a deadlock),
+    /// `vacuous` when a required witness was never reached, and else `holds` for an
+    /// exploration of every interleaving, `bounded` for one within a preemption bound, or
+    /// `not-found` for a sample.
     pub fn verdict(&self, outcome: &PropertyOutcome<M>) -> Verdict {
         if outcome.violated() {
             Verdict::Violated
-        } else if self.coverage.cut().is_some() {
+        } else if self.coverage.cut().is_some() || self.deadlock.is_some() {
             Verdict::Inconclusive
         } else if !self.unreached_witnesses().is_empty() {
             Verdict::Vacuous
         } else {
             match self.coverage {
-                Coverage::Exhaustive { .. } => Verdict::Holds,
+                Coverage::Exhaustive { bound: None, .. } => Verdict::Holds,
+                Coverage::Exhaustive { bound: Some(_), .. } => Verdict::Bounded,
                 Coverage::Sampled { .. } => Verdict::NotFound,
             }
         }
+    }
+
+    /// The `no_deadlock` verdict line of a run that stopped at a deadlock: `violated`, one
+    /// execution of those run.
+    pub fn deadlock_line(&self) -> Option<VerdictLine> {
+        self.deadlock.as_ref().map(|_| VerdictLine {
+            checker: self.coverage.checker().to_owned(),
+            variant: self.model.variant(),
+            property: NO_DEADLOCK.to_owned(),
+            config: self.model.config(),
+            bound: self.coverage.bound_label(),
+            settings: self.coverage.settings(),
+            counted: self.coverage.counted().to_owned(),
+            count: self.executions,
+            violations: 1,
+            verdict: Verdict::Violated,
+            seconds: self.seconds,
+            extra: Vec::new(),
+        })
     }
 
     /// The `planrace-verdict` line of one outcome, followed by the witness counts.
@@ -271,21 +302,9 @@ impl<M: Model> Exploration<M> {
                 self.model.config()
             ));
         }
-        if let Some(cut) = self.coverage.cut() {
-            report.push_str(&format!(
-                "{} {}: inconclusive, the exploration may have stopped early: {cut}\n",
-                self.model.variant(),
-                self.model.config()
-            ));
-        }
-        let unreached = self.unreached_witnesses();
-        if !unreached.is_empty() {
-            report.push_str(&format!(
-                "{} {}: no execution reached {}, so finding no violation proves little (vacuous)\n",
-                self.model.variant(),
-                self.model.config(),
-                unreached.join(", ")
-            ));
+        report.push_str(&self.headers());
+        if let (Some(line), Some(deadlock)) = (self.deadlock_line(), &self.deadlock) {
+            report.push_str(&format!("{line}\n{deadlock}\n"));
         }
         let mut shown: Vec<(u64, M::Property)> = Vec::new();
         for outcome in &self.outcomes {
@@ -306,6 +325,42 @@ impl<M: Model> Exploration<M> {
             }
         }
         report
+    }
+
+    /// What each verdict word the report uses, other than `violated`, `holds` and `not-found`,
+    /// means for this run: one line per word, above the verdict lines.
+    fn headers(&self) -> String {
+        let verdicts: Vec<Verdict> = self.outcomes.iter().map(|o| self.verdict(o)).collect();
+        let (variant, config) = (self.model.variant(), self.model.config());
+        let mut headers = String::new();
+        if let (Some(cut), true) = (
+            self.coverage.cut(),
+            verdicts.contains(&Verdict::Inconclusive),
+        ) {
+            headers.push_str(&format!(
+                "{variant} {config}: inconclusive, the exploration may have stopped early: {cut}\n"
+            ));
+        }
+        if verdicts.contains(&Verdict::Vacuous) {
+            headers.push_str(&format!(
+                "{variant} {config}: no execution reached {}, so finding no violation proves little (vacuous)\n",
+                self.unreached_witnesses().join(", ")
+            ));
+        }
+        if let (
+            Coverage::Exhaustive {
+                bound: Some(bound), ..
+            },
+            true,
+        ) = (&self.coverage, verdicts.contains(&Verdict::Bounded))
+        {
+            headers.push_str(&format!(
+                "{variant} {config}: bounded, no interleaving with at most {bound} preemptions \
+                 violates it; interleavings with more were not explored (bound=none explores them \
+                 all)\n"
+            ));
+        }
+        headers
     }
 
     /// A counterexample, headed by what it is: `which` (first or shortest), the property, the

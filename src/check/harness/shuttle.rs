@@ -14,11 +14,14 @@ use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_s
 
 use thiserror::Error;
 
-use crate::check::harness::error::CheckError;
+use crate::check::harness::deadlock::shuttle_blocked;
+use crate::check::harness::error::{CheckError, ModelError, panic_message};
 use crate::check::harness::log::Log;
 use crate::check::harness::model::Model;
+use crate::check::harness::quiet::quietly;
 use crate::check::harness::report::{Coverage, Exploration};
 use crate::check::harness::tally::{SharedTally, Tally, lock};
+use crate::sync::waiting;
 
 /// A progress line goes to stderr after every this many iterations.
 pub const SAMPLE_PROGRESS_EVERY: u64 = 50_000;
@@ -98,11 +101,23 @@ pub fn seeds_from_env(default: Range<u64>) -> Result<Range<u64>, SeedsError> {
 /// every [`SAMPLE_PROGRESS_EVERY`] iterations. No violation is reported `not-found` (or
 /// `vacuous`, when a required witness was never reached), never `holds`.
 ///
+/// A deadlock is a result, not an error: the sample stops there, its
+/// [`Exploration::deadlock`] names the blocked threads ([`Model::thread_names`]), the line each
+/// waits at (the facade's locks record it) and the schedule that replays it, and the report
+/// prints a `no_deadlock` verdict line, `violated`.
+///
+/// The panic hook in place before the call is in place after it: shuttle's own hook, which
+/// would print a schedule for every later panic, is never left behind.
+///
 /// # Errors
-/// The first error an iteration returned; [`CheckError::UnlistedProperty`] when the model
-/// reported a property it does not list; [`CheckError::Panicked`] when an iteration panicked
-/// or deadlocked (shuttle prints the schedule that replays it).
+/// [`CheckError::Model`] before the first
+/// iteration when the model's lists contradict each other; [`CheckError::Execution`] and
+/// [`CheckError::Unlisted`] at the first iteration that shows them; [`CheckError::Panicked`]
+/// when an iteration panicked (printed once, by whoever shows the error).
 pub fn sample<M: Model>(model: M, sample: &Sample) -> Result<Exploration<M>, CheckError<M::Error>> {
+    if let Some(error) = ModelError::of(&model) {
+        return Err(error.into());
+    }
     let tally: SharedTally<M> = Arc::new(StdMutex::new(Tally::new(&model)));
     let started = Instant::now();
     let (in_model, in_tally) = (model.clone(), Arc::clone(&tally));
@@ -128,23 +143,34 @@ pub fn sample<M: Model>(model: M, sample: &Sample) -> Result<Exploration<M>, Che
             stop: tally.error.is_some() || (until_first_violation && tally.violating > 0),
         }
     };
-    let ran = catch_unwind(AssertUnwindSafe(|| {
+    waiting::forget_all();
+    let ran = quietly(|| {
         run_schedules(
             sample.scheduler,
             sample.seeds.clone(),
             sample.per_seed,
             run_one,
         )
-    }));
+    });
     let seconds = started.elapsed().as_secs_f64();
     let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&model));
-    let schedules = match ran {
-        Ok(schedules) => schedules,
-        Err(payload) => return Err(tally.panicked(&model, payload.as_ref())),
-    };
     if let Some(error) = tally.error.take() {
         return Err(error);
     }
+    let (schedules, deadlock) = match ran {
+        Ok(schedules) => (schedules, None),
+        Err(failed) => {
+            let message = panic_message(failed.payload.as_ref());
+            let waits_at = |task| waiting::at(task).map(|at| at.to_string());
+            let Some(blocked) = shuttle_blocked(&message, &model.thread_names(), waits_at) else {
+                return Err(tally.panicked(&model, failed.payload.as_ref()));
+            };
+            let mut deadlock = tally.deadlocked(&model, blocked);
+            deadlock.schedule = Some(failed.schedule);
+            (failed.kept, Some(deadlock))
+        }
+    };
+    waiting::forget_all();
     for (iteration, schedule) in &schedules {
         tally.attach_schedule(*iteration, schedule);
     }
@@ -153,7 +179,7 @@ pub fn sample<M: Model>(model: M, sample: &Sample) -> Result<Exploration<M>, Che
         depth: sample.scheduler.depth(),
         seeds: sample.seeds.clone(),
     };
-    Ok(tally.finish(model, coverage, seconds))
+    Ok(tally.finish(model, coverage, seconds, deadlock))
 }
 
 /// Why a schedule could not be replayed.
@@ -272,21 +298,46 @@ fn lock_recorder(recorder: &SharedRecorder) -> std::sync::MutexGuard<'_, Recorde
 /// A scheduler that records every choice of the one it wraps, exactly as shuttle's own
 /// failure report would, so that a kept schedule replays with shuttle's `ReplayScheduler`.
 struct Recording {
-    inner: Box<dyn Scheduler + Send>,
+    /// `None` only once dropped during a failed iteration (see the `Drop` impl).
+    inner: Option<Box<dyn Scheduler + Send>>,
     recorder: SharedRecorder,
+}
+
+impl Recording {
+    fn new(inner: Box<dyn Scheduler + Send>, recorder: &SharedRecorder) -> Self {
+        Self {
+            inner: Some(inner),
+            recorder: Arc::clone(recorder),
+        }
+    }
+}
+
+impl Drop for Recording {
+    /// A failed iteration (a deadlock, a panic) unwinds through shuttle, which drops its
+    /// scheduler: a `RandomScheduler` dropped mid-run prints "failing seed" and how to rerun
+    /// it, beside the harness's own report with its schedule string. The wrapped scheduler is
+    /// leaked instead of dropped then (once per failed sample).
+    fn drop(&mut self) {
+        if std::thread::panicking()
+            && let Some(inner) = self.inner.take()
+        {
+            std::mem::forget(inner);
+        }
+    }
 }
 
 impl Scheduler for Recording {
     fn new_execution(&mut self) -> Option<Schedule> {
+        let inner = self.inner.as_mut()?;
         let mut recorder = lock_recorder(&self.recorder);
         recorder.close_iteration();
         if recorder.stop {
             // Run the wrapped scheduler out: a RandomScheduler dropped before its last
             // iteration prints "failing seed" for an iteration that did not fail.
-            while self.inner.new_execution().is_some() {}
+            while inner.new_execution().is_some() {}
             return None;
         }
-        let schedule = self.inner.new_execution()?;
+        let schedule = inner.new_execution()?;
         recorder.iteration += 1;
         recorder.current = schedule.clone();
         Some(schedule)
@@ -300,6 +351,7 @@ impl Scheduler for Recording {
     ) -> Option<TaskId> {
         let choice = self
             .inner
+            .as_mut()?
             .next_task(runnable_tasks, current_task, is_yielding);
         if let Some(task) = choice {
             lock_recorder(&self.recorder).current.push_task(task);
@@ -309,40 +361,65 @@ impl Scheduler for Recording {
 
     fn next_u64(&mut self) -> u64 {
         lock_recorder(&self.recorder).current.push_random();
-        self.inner.next_u64()
+        self.inner.as_mut().map_or(0, |inner| inner.next_u64())
     }
+}
+
+/// An iteration that panicked out of shuttle (a deadlock, or the model's own panic).
+struct Failed {
+    payload: Box<dyn std::any::Any + Send>,
+    /// The schedule that replays the failed iteration up to its failure.
+    schedule: String,
+    /// The schedules kept before it, with their iterations' numbers.
+    kept: Vec<(u64, String)>,
 }
 
 /// Runs `iteration` under `kind` seeded with each of `seeds` in turn, `per_seed` iterations a
 /// seed, until they are spent or an iteration asks to stop. `iteration` receives its number,
 /// counting from 1 across the seeds. Returns the schedule strings of the iterations that
-/// asked to keep theirs, with their numbers.
+/// asked to keep theirs, with their numbers; or, when an iteration panicked out of shuttle,
+/// the panic and the schedule that replays it.
 fn run_schedules(
     kind: SchedulerKind,
     seeds: Range<u64>,
     per_seed: usize,
     iteration: impl Fn(u64) -> AfterIteration + Send + Sync + 'static,
-) -> Vec<(u64, String)> {
+) -> Result<Vec<(u64, String)>, Failed> {
     let recorder = SharedRecorder::default();
     let iteration = Arc::new(iteration);
     for seed in seeds {
-        let scheduler = Recording {
-            inner: kind.scheduler(seed, per_seed),
-            recorder: Arc::clone(&recorder),
-        };
+        let scheduler = Recording::new(kind.scheduler(seed, per_seed), &recorder);
         let (in_recorder, in_iteration) = (Arc::clone(&recorder), Arc::clone(&iteration));
-        ::shuttle::Runner::new(scheduler, ::shuttle::Config::new()).run(move || {
-            let number = lock_recorder(&in_recorder).iteration;
-            let after = in_iteration(number);
-            let mut recorder = lock_recorder(&in_recorder);
-            recorder.keep_current |= after.keep_schedule;
-            recorder.stop |= after.stop;
-        });
+        let ran = catch_unwind(AssertUnwindSafe(|| {
+            ::shuttle::Runner::new(scheduler, quiet_config()).run(move || {
+                let number = lock_recorder(&in_recorder).iteration;
+                let after = in_iteration(number);
+                let mut recorder = lock_recorder(&in_recorder);
+                recorder.keep_current |= after.keep_schedule;
+                recorder.stop |= after.stop;
+            });
+        }));
+        if let Err(payload) = ran {
+            let mut recorder = lock_recorder(&recorder);
+            return Err(Failed {
+                payload,
+                schedule: serialize_schedule(&recorder.current).replace('\n', ""),
+                kept: std::mem::take(&mut recorder.kept),
+            });
+        }
         if lock_recorder(&recorder).stop {
             break;
         }
     }
-    std::mem::take(&mut lock_recorder(&recorder).kept)
+    Ok(std::mem::take(&mut lock_recorder(&recorder).kept))
+}
+
+/// shuttle's configuration without its own failure report: the harness keeps and prints the
+/// schedules itself.
+fn quiet_config() -> ::shuttle::Config {
+    let mut config = ::shuttle::Config::new();
+    config.failure_persistence = ::shuttle::FailurePersistence::None;
+    config
 }
 
 /// A schedule string that cannot be replayed.
@@ -376,13 +453,10 @@ fn replay_schedule(
     // A schedule that does not fit stops the execution rather than panicking inside shuttle.
     replaying.set_allow_incomplete();
     let recorder = SharedRecorder::default();
-    let scheduler = Recording {
-        inner: Box::new(replaying),
-        recorder: Arc::clone(&recorder),
-    };
+    let scheduler = Recording::new(Box::new(replaying), &recorder);
     let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let in_finished = Arc::clone(&finished);
-    ::shuttle::Runner::new(scheduler, ::shuttle::Config::new()).run(move || {
+    ::shuttle::Runner::new(scheduler, quiet_config()).run(move || {
         execution();
         in_finished.store(true, std::sync::atomic::Ordering::SeqCst);
     });

@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex as StdMutex, PoisonError};
 use std::time::Instant;
 
+use crate::check::harness::deadlock::{Blocked, Deadlock};
 use crate::check::harness::error::{CheckError, panic_message};
 use crate::check::harness::log::Log;
 use crate::check::harness::model::{Model, Violation};
@@ -103,8 +104,9 @@ impl<M: Model> Tally<M> {
         self.running = None;
         match result {
             Ok(()) => self.count(execution, model, log.take()),
-            Err(error) => {
-                self.error.get_or_insert(CheckError::Execution(error));
+            Err(source) => {
+                self.error
+                    .get_or_insert(CheckError::Execution { execution, source });
                 false
             }
         }
@@ -119,8 +121,9 @@ impl<M: Model> Tally<M> {
     }
 
     /// The error for a panic that escaped the checker: the execution under way, its message,
-    /// and its log so far as a timeline. Also written to stderr at once, since a caller that
-    /// drops the error would otherwise lose it.
+    /// and its log so far as a timeline. Not printed here: the panic hook was quiet
+    /// ([`quietly`](crate::check::harness::quiet::quietly)), so whoever shows the error shows
+    /// the panic, once.
     pub(crate) fn panicked(
         &mut self,
         model: &M,
@@ -128,22 +131,23 @@ impl<M: Model> Tally<M> {
     ) -> CheckError<M::Error> {
         let message = panic_message(payload);
         let (execution, log) = self.running.take().unwrap_or((self.executions, Log::new()));
-        let timeline = model.timeline(&log.steps(), &[]);
-        let error = CheckError::Panicked {
+        CheckError::Panicked {
             execution,
             message,
-            timeline,
-        };
-        let _ = std::io::Write::write_all(
-            &mut std::io::stderr(),
-            format!(
-                "planrace: {} {}: {error}\n",
-                model.variant(),
-                model.config()
-            )
-            .as_bytes(),
-        );
-        error
+            timeline: model.timeline(&log.steps(), &[]),
+        }
+    }
+
+    /// The execution under way deadlocked with `blocked` threads: the deadlock, with what it
+    /// had logged.
+    pub(crate) fn deadlocked(&mut self, model: &M, blocked: Vec<Blocked>) -> Deadlock {
+        let (execution, log) = self.running.take().unwrap_or((self.executions, Log::new()));
+        Deadlock {
+            execution,
+            blocked,
+            timeline: model.timeline(&log.steps(), &[]),
+            schedule: None,
+        }
     }
 
     /// Counts execution number `execution`, whose log is `steps`. True when its log became the
@@ -161,12 +165,27 @@ impl<M: Model> Tally<M> {
                 self.first_rejection.get_or_insert((execution, reason));
             }
         }
+        let mut unlisted_witnesses = Vec::new();
         for name in model.witnessed(&steps) {
-            if let Some((_, count)) = self.witnessed.iter_mut().find(|(w, _)| *w == name) {
-                *count += 1;
+            match self.witnessed.iter_mut().find(|(w, _)| *w == name) {
+                Some((_, count)) => *count += 1,
+                None => unlisted_witnesses.push(name.to_owned()),
             }
         }
         let violations = first_of_each_property(model.check(&steps));
+        let unlisted_properties: Vec<String> = violations
+            .iter()
+            .filter(|v| !self.found.iter().any(|f| f.property == v.property))
+            .map(|v| v.property.to_string())
+            .collect();
+        if !unlisted_properties.is_empty() || !unlisted_witnesses.is_empty() {
+            self.error.get_or_insert(CheckError::Unlisted {
+                execution,
+                properties: unlisted_properties,
+                witnesses: unlisted_witnesses,
+            });
+            return false;
+        }
         self.violating += u64::from(!violations.is_empty());
         let mut kept_any = false;
         for violation in violations.iter().cloned() {
@@ -175,9 +194,6 @@ impl<M: Model> Tally<M> {
                 .iter_mut()
                 .find(|f| f.property == violation.property)
             else {
-                self.error.get_or_insert(CheckError::UnlistedProperty {
-                    property: violation.property.to_string(),
-                });
                 continue;
             };
             found.violations += 1;
@@ -218,8 +234,15 @@ impl<M: Model> Tally<M> {
         }
     }
 
-    /// The report of the run: counterexamples rendered, nothing left behind.
-    pub(crate) fn finish(self, model: M, coverage: Coverage, seconds: f64) -> Exploration<M> {
+    /// The report of the run: counterexamples rendered, nothing left behind; `deadlock` when
+    /// the run ended at one.
+    pub(crate) fn finish(
+        self,
+        model: M,
+        coverage: Coverage,
+        seconds: f64,
+        deadlock: Option<Deadlock>,
+    ) -> Exploration<M> {
         let render = |kept: Kept<M>| {
             let timeline = model.timeline(&kept.steps, &kept.violations);
             Counterexample {
@@ -253,6 +276,7 @@ impl<M: Model> Tally<M> {
             rejected: self.rejected,
             first_rejection: self.first_rejection,
             validation_seconds: self.validation_seconds,
+            deadlock,
         }
     }
 }

@@ -27,8 +27,12 @@ const COUNT_NAMES: [&str; 3] = ["executions", "states", "iterations"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Verdict {
     /// An exhaustive check found no violation, and every required witness was reached (for the
-    /// proof: every obligation was discharged).
+    /// proof: every obligation was discharged). Only for `bound=none`.
     Holds,
+    /// An exploration within a preemption bound found no violation, and every required
+    /// witness was reached: every interleaving with at most that many preemptions is safe;
+    /// interleavings with more were not explored.
+    Bounded,
     /// Some execution (or state) broke the property.
     Violated,
     /// No violation, but some required witness was never reached: the run did not exercise
@@ -43,8 +47,9 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, strongest claim first.
-    pub const ALL: [Verdict; 5] = [
+    pub const ALL: [Verdict; 6] = [
         Verdict::Holds,
+        Verdict::Bounded,
         Verdict::Violated,
         Verdict::Vacuous,
         Verdict::Inconclusive,
@@ -55,6 +60,7 @@ impl Verdict {
     pub fn word(self) -> &'static str {
         match self {
             Verdict::Holds => "holds",
+            Verdict::Bounded => "bounded",
             Verdict::Violated => "violated",
             Verdict::Vacuous => "vacuous",
             Verdict::Inconclusive => "inconclusive",
@@ -71,7 +77,9 @@ impl fmt::Display for Verdict {
 
 /// A word that is not a verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0:?} is not a verdict: expected holds, violated, vacuous, inconclusive or not-found")]
+#[error(
+    "{0:?} is not a verdict: expected holds, bounded, violated, vacuous, inconclusive or not-found"
+)]
 pub struct UnknownVerdict(pub String);
 
 impl FromStr for Verdict {
@@ -238,7 +246,7 @@ impl FromStr for VerdictLine {
         let violations = fields.parsed("violations", "violations=<count>")?;
         let verdict = fields.parsed(
             "verdict",
-            "verdict=<holds|violated|vacuous|inconclusive|not-found>",
+            "verdict=<holds|bounded|violated|vacuous|inconclusive|not-found>",
         )?;
         let seconds = fields.parsed("seconds", "seconds=<float>")?;
         let extra = fields

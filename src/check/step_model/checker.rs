@@ -383,10 +383,9 @@ pub fn serve(model: StepModel, address: std::net::SocketAddr) {
 /// Enactor further. `GuardedSweepNonAtomic` runs on two endpoints: its record-by-record scan
 /// multiplies the states, and on three endpoints the check does not finish in a CI's memory.
 pub const STEP_SUITE: [(Variant, Config); 10] = {
-    const INCIDENT: Config = Config::constant(2, 1, 4, 2);
     const SIZE: Config = Config::constant(3, 3, 5, 2);
     [
-        (Variant::Buggy, INCIDENT),
+        (Variant::Buggy, Config::INCIDENT),
         (Variant::Buggy, SIZE),
         (Variant::Fixed, SIZE),
         (Variant::Fixed, Config::constant(3, 3, 6, 2)),
