@@ -126,13 +126,13 @@ pub use check::harness;
 pub use check::harness::Verdict;
 pub use check::proof;
 pub use check::property::{Property, Violation, check_properties};
-#[cfg(shuttle)]
+#[cfg(any(shuttle, planrace_docs))]
 pub use check::protocol_model::sample;
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 pub use check::protocol_model::{
     Counterexample, Exploration, ExploreError, PropertyOutcome, ProtocolModel,
 };
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 pub use check::protocol_model::{explore, preemption_bound};
 #[cfg(any(loom, feature = "stateright"))]
 pub use check::step_model::checker::{

@@ -5,11 +5,11 @@
 
 pub(crate) mod execution;
 pub mod harness;
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 pub(crate) mod matrix;
 pub mod proof;
 pub(crate) mod property;
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 pub(crate) mod protocol_model;
 pub(crate) mod step_model;
 pub(crate) mod verdict_table;

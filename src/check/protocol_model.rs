@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::check::execution::{Execution, render_timeline};
 use crate::check::harness::{self, CheckError, Log, Model};
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 use crate::check::harness::{LoomSettingError, model_builder};
 use crate::check::property::{Property, Violation, check_properties};
 use crate::check::step_model::transition::Cycles;
@@ -28,7 +28,7 @@ use crate::protocol::variant::Variant;
 #[derive(Debug, Error)]
 pub enum ExploreError {
     /// A loom environment variable is set to a value loom would reject.
-    #[cfg(loom)]
+    #[cfg(any(loom, planrace_docs))]
     #[error(transparent)]
     Setting(#[from] LoomSettingError),
     /// The check itself failed: an execution failed outside the protocol (the Planner's
@@ -43,7 +43,7 @@ pub enum ExploreError {
 ///
 /// # Errors
 /// [`ExploreError::Setting`] naming the variable.
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 pub fn preemption_bound(default: Option<usize>) -> Result<Option<usize>, ExploreError> {
     Ok(model_builder(default)?.preemption_bound)
 }
@@ -199,7 +199,7 @@ impl harness::Exploration<ProtocolModel> {
 /// # Errors
 /// [`ExploreError::Setting`] for a loom variable loom would reject; [`ExploreError::Check`]
 /// if an execution failed outside the protocol, panicked or deadlocked.
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 pub fn explore(
     variant: Variant,
     config: Config,
@@ -215,7 +215,7 @@ pub fn explore(
 /// # Errors
 /// [`ExploreError::Check`] if an execution failed outside the protocol, panicked or
 /// deadlocked.
-#[cfg(shuttle)]
+#[cfg(any(shuttle, planrace_docs))]
 pub fn sample(
     variant: Variant,
     config: Config,

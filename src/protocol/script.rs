@@ -64,7 +64,7 @@ pub fn script_of(steps: &[Step]) -> Result<Vec<(Actor, Point)>, ScriptError> {
 /// How to replay the logged execution `steps` of `variant` on `config` on real threads: the
 /// call to make and its `replay-script:` line, or why a script cannot force it. Counterexample
 /// files carry this (only the checkers write them).
-#[cfg(any(loom, shuttle, feature = "stateright"))]
+#[cfg(any(loom, shuttle, planrace_docs, feature = "stateright"))]
 pub(crate) fn replay_instructions(
     variant: crate::protocol::variant::Variant,
     config: crate::protocol::config::Config,

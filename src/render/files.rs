@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 use crate::check::harness::Coverage;
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 use crate::check::protocol_model::Exploration;
 #[cfg(any(loom, feature = "stateright"))]
 use crate::check::step_model::checker::StepCheck;
@@ -14,7 +14,7 @@ use crate::protocol::config::Config;
 use crate::protocol::event::Step;
 use crate::protocol::script::replay_instructions;
 use crate::protocol::variant::Variant;
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 use crate::render::svg::render_svg;
 
 /// One counterexample's two files, `<stem>.txt` holding `before`, the replay script of
@@ -34,7 +34,7 @@ fn write_pair(
     Ok([txt, svg_path])
 }
 
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 impl Exploration {
     /// Writes each violated property's shortest counterexample into `dir` as
     /// `<variant>-<property>-<config>.txt` (timeline, replay script, then the first

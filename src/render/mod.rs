@@ -3,6 +3,6 @@
 //! log and the violations the checkers produced, never the live structures; the text timeline
 //! is the checkers' own (`check/execution.rs`), since their reports print it.
 
-#[cfg(any(loom, shuttle, feature = "stateright"))]
+#[cfg(any(loom, shuttle, planrace_docs, feature = "stateright"))]
 pub(crate) mod files;
 pub(crate) mod svg;

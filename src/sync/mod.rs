@@ -88,5 +88,16 @@ pub use self::loom::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic,
 pub use self::native::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};
 #[cfg(all(shuttle, not(loom)))]
 pub(crate) use self::shuttle::waiting;
+
+/// A documentation build (`--cfg planrace_docs`, as on docs.rs) compiles the loom and shuttle
+/// drivers against the default backend, which records no waits; nothing runs in it.
+#[cfg(all(planrace_docs, not(any(loom, shuttle))))]
+pub(crate) mod waiting {
+    pub(crate) fn at(_task: usize) -> Option<&'static std::panic::Location<'static>> {
+        None
+    }
+
+    pub(crate) fn forget_all() {}
+}
 #[cfg(all(shuttle, not(loom)))]
 pub use self::shuttle::{Mutex, MutexGuard, SPAWN_LIMIT, SPAWN_LIMIT_REASON, atomic, thread};

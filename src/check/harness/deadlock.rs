@@ -59,7 +59,7 @@ impl fmt::Debug for Deadlock {
 }
 
 /// The name of the checker's thread number `index`: the model's, or `thread <index>`.
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 pub(crate) fn thread_name(names: &[String], index: usize) -> String {
     names
         .get(index)
@@ -70,7 +70,7 @@ pub(crate) fn thread_name(names: &[String], index: usize) -> String {
 /// The blocked threads of loom's deadlock message, `deadlock; threads = [(Id(0),
 /// Blocked(Location(Some(Location { file: "f.rs", line: 3, col: 9 })))), (Id(1), Terminated)]`,
 /// named from `names`; `None` when `message` is not a deadlock.
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 pub(crate) fn loom_blocked(message: &str, names: &[String]) -> Option<Vec<Blocked>> {
     let threads = message.strip_prefix("deadlock; threads = ")?;
     let mut blocked = Vec::new();
@@ -94,7 +94,7 @@ pub(crate) fn loom_blocked(message: &str, names: &[String]) -> Option<Vec<Blocke
 
 /// `file:line:column` out of the `Debug` of the std `Location` loom prints,
 /// `Location { file: "f.rs", line: 3, column: 9 }` (`col` in older toolchains).
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 fn loom_location(state: &str) -> Option<String> {
     let field = |name: &str, end: char| {
         let from = state.find(name)? + name.len();
@@ -112,7 +112,7 @@ fn loom_location(state: &str) -> Option<String> {
 /// The blocked tasks of shuttle's deadlock message, `deadlock! blocked tasks: [main-thread
 /// (task "main-thread"(0)), <unknown> (task TaskId(1))]`, named from `names`, each with where
 /// `waits_at` says it waits; `None` when `message` is not a deadlock.
-#[cfg(shuttle)]
+#[cfg(any(shuttle, planrace_docs))]
 pub(crate) fn shuttle_blocked(
     message: &str,
     names: &[String],
@@ -145,7 +145,7 @@ pub(crate) fn shuttle_blocked(
 mod tests {
     use super::*;
 
-    #[cfg(loom)]
+    #[cfg(any(loom, planrace_docs))]
     #[test]
     fn loom_s_message_names_each_blocked_thread_and_its_line() {
         let message = "deadlock; threads = [(Id(0), Blocked(Location(Some(Location { file: \
@@ -169,7 +169,7 @@ mod tests {
         assert!(loom_blocked("assertion failed", &names).is_none());
     }
 
-    #[cfg(shuttle)]
+    #[cfg(any(shuttle, planrace_docs))]
     #[test]
     fn shuttle_s_message_names_each_blocked_task() {
         let message = "deadlock! blocked tasks: [main-thread (task \"main-thread\"(0)), \

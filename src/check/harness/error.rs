@@ -4,7 +4,7 @@ use std::fmt;
 
 use thiserror::Error;
 
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 use crate::check::harness::LoomSettingError;
 use crate::check::harness::model::Model;
 
@@ -15,7 +15,7 @@ use crate::check::harness::model::Model;
 #[derive(Error)]
 pub enum CheckError<E: std::error::Error + 'static> {
     /// A loom environment variable is set to a value loom would reject.
-    #[cfg(loom)]
+    #[cfg(any(loom, planrace_docs))]
     #[error(transparent)]
     Setting(#[from] LoomSettingError),
     /// The model's own lists contradict each other; refused before the first execution.
@@ -151,7 +151,7 @@ fn repeated(names: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// The message of a panic payload.
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()

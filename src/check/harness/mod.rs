@@ -13,25 +13,25 @@
 mod deadlock;
 mod error;
 mod log;
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 mod loom;
 mod model;
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 mod quiet;
 mod report;
-#[cfg(shuttle)]
+#[cfg(any(shuttle, planrace_docs))]
 mod shuttle;
-#[cfg(any(loom, shuttle))]
+#[cfg(any(loom, shuttle, planrace_docs))]
 mod tally;
 mod timeline;
 mod verdict_line;
 
-#[cfg(loom)]
+#[cfg(any(loom, planrace_docs))]
 pub use self::loom::{
     LoomSettingError, ModelBuilder, PROGRESS_EVERY, check_loom_variable, explore,
     explore_until_violation, explore_with, model_builder,
 };
-#[cfg(shuttle)]
+#[cfg(any(shuttle, planrace_docs))]
 pub use self::shuttle::{
     ReplayScheduleError, SAMPLE_PROGRESS_EVERY, SEEDS_VARIABLE, Sample, ScheduleError,
     SchedulerKind, SeedsError, parse_seeds, replay, sample, seeds_from_env,

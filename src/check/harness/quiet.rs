@@ -36,7 +36,7 @@ pub(crate) fn quietly<R>(run: impl FnOnce() -> R) -> R {
         match quiet.as_mut() {
             Some(quiet) => quiet.threads.push(me),
             None => {
-                #[cfg(shuttle)]
+                #[cfg(any(shuttle, planrace_docs))]
                 without_shuttles_hook();
                 let previous: Arc<Hook> = Arc::new(panic::take_hook());
                 let forward = Arc::clone(&previous);
@@ -88,7 +88,7 @@ pub(crate) fn quietly<R>(run: impl FnOnce() -> R) -> R {
 /// prints "Task failed, serializing schedule" and a schedule unrelated to it. Run that first
 /// time now, on a trivial execution, and drop shuttle's hook, so that the hook around the
 /// sample is the caller's.
-#[cfg(shuttle)]
+#[cfg(any(shuttle, planrace_docs))]
 fn without_shuttles_hook() {
     let previous = panic::take_hook();
     ::shuttle::check_random(|| {}, 1);

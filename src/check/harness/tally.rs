@@ -113,7 +113,7 @@ impl<M: Model> Tally<M> {
     }
 
     /// Gives up the execution under way (its log is dropped) and returns its number.
-    #[cfg(loom)]
+    #[cfg(any(loom, planrace_docs))]
     pub(crate) fn abandon_running(&mut self) -> u64 {
         self.running
             .take()
@@ -222,7 +222,7 @@ impl<M: Model> Tally<M> {
     }
 
     /// Gives the counterexamples of execution number `execution` the schedule that replays it.
-    #[cfg(shuttle)]
+    #[cfg(any(shuttle, planrace_docs))]
     pub(crate) fn attach_schedule(&mut self, execution: u64, schedule: &str) {
         let kept = self
             .found
