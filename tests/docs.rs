@@ -36,14 +36,22 @@ fn blocks(markdown: &str, lang: &str) -> Vec<String> {
 
 #[test]
 fn the_worked_examples_quote_the_examples_that_ci_runs() {
-    let examples = [read("examples/config_gc.rs"), read("examples/lockfree.rs")];
+    let examples = [
+        read("examples/config_gc.rs"),
+        read("examples/lockfree.rs"),
+        read("tests/guide_model.rs"),
+    ];
     let quoted = blocks(&read("docs/checking-your-own-updater.md"), "rust");
     assert!(quoted.len() >= 8, "the walkthrough quotes the examples");
+    assert!(
+        quoted.contains(&examples[2]),
+        "the guide quotes tests/guide_model.rs whole"
+    );
     for block in quoted {
         assert!(
             examples.iter().any(|example| example.contains(&block)),
-            "docs/checking-your-own-updater.md quotes code that neither examples/config_gc.rs \
-             nor examples/lockfree.rs has:\n{block}"
+            "docs/checking-your-own-updater.md quotes code that neither examples/config_gc.rs, \
+             examples/lockfree.rs nor tests/guide_model.rs has:\n{block}"
         );
     }
     let lockfree = &examples[1];
