@@ -211,14 +211,14 @@ impl Model for LockFreeModel {
         }
         let newest = PLANS.iter().copied().max().unwrap_or(1);
         for (step, entry) in steps.iter().enumerate() {
-            if let Event::Final { live } = entry.event {
-                if live != newest {
-                    violations.push(Violation {
-                        property: Property::NewestWins,
-                        step,
-                        detail: format!("g{live} is live, not the newest plan g{newest}"),
-                    });
-                }
+            if let Event::Final { live } = entry.event
+                && live != newest
+            {
+                violations.push(Violation {
+                    property: Property::NewestWins,
+                    step,
+                    detail: format!("g{live} is live, not the newest plan g{newest}"),
+                });
             }
         }
         violations

@@ -152,10 +152,6 @@ fn flags_take_their_value_after_an_equals_sign_too() {
 }
 
 /// Runs `planrace` with its stdout a pipe whose reading end is already closed.
-#[expect(
-    clippy::incompatible_msrv,
-    reason = "std::io::pipe (Rust 1.87) in this test only; the crate itself builds on 1.85"
-)]
 fn with_closed_stdout(args: &[&str]) -> Output {
     let (reader, writer) = std::io::pipe().expect("a pipe");
     drop(reader);

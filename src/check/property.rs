@@ -125,18 +125,18 @@ impl PropertyCheck {
             _ => {}
         }
         let emptiness = self.world.apply(step);
-        if let Some(endpoint) = emptiness.emptied.first().copied() {
-            if !self.seen(Property::NoEmptyRecord) {
-                let deleted = self.world.active(endpoint).map(|g| g.to_string());
-                self.violations.push(Violation {
-                    property: Property::NoEmptyRecord,
-                    step: index,
-                    detail: format!(
-                        "{endpoint} resolves to nothing: its plan {} was deleted",
-                        deleted.unwrap_or_default()
-                    ),
-                });
-            }
+        if let Some(endpoint) = emptiness.emptied.first().copied()
+            && !self.seen(Property::NoEmptyRecord)
+        {
+            let deleted = self.world.active(endpoint).map(|g| g.to_string());
+            self.violations.push(Violation {
+                property: Property::NoEmptyRecord,
+                step: index,
+                detail: format!(
+                    "{endpoint} resolves to nothing: its plan {} was deleted",
+                    deleted.unwrap_or_default()
+                ),
+            });
         }
         Observed {
             emptiness,
@@ -147,21 +147,20 @@ impl PropertyCheck {
     /// The violations of the whole log, once its last step has been observed: the safety
     /// properties in the order they broke, then `progress`, judged on the final records.
     pub(crate) fn finish(mut self) -> Vec<Violation> {
-        if let Some(newest) = self.newest_picked {
-            if let Some(endpoint) = (0..self.world.endpoints())
+        if let Some(newest) = self.newest_picked
+            && let Some(endpoint) = (0..self.world.endpoints())
                 .map(EndpointId)
                 .find(|e| self.world.active(*e) != Some(newest))
-            {
-                let held = self
-                    .world
-                    .active(endpoint)
-                    .map_or_else(|| "nothing".to_owned(), |g| g.to_string());
-                self.violations.push(Violation {
-                    property: Property::Progress,
-                    step: self.steps.saturating_sub(1),
-                    detail: format!("{endpoint} ends at {held}, newest picked is {newest}"),
-                });
-            }
+        {
+            let held = self
+                .world
+                .active(endpoint)
+                .map_or_else(|| "nothing".to_owned(), |g| g.to_string());
+            self.violations.push(Violation {
+                property: Property::Progress,
+                step: self.steps.saturating_sub(1),
+                detail: format!("{endpoint} ends at {held}, newest picked is {newest}"),
+            });
         }
         self.violations
     }

@@ -56,10 +56,10 @@ impl StoreGuard<'_> {
     /// present is refused.
     pub fn publish(&mut self, plan: PlanArc<Plan>) -> Result<(), StoreError> {
         let generation = plan.generation();
-        if let Some((&newest, _)) = self.plans.by_generation.last_key_value() {
-            if newest >= generation {
-                return Err(StoreError::NotNewer { generation, newest });
-            }
+        if let Some((&newest, _)) = self.plans.by_generation.last_key_value()
+            && newest >= generation
+        {
+            return Err(StoreError::NotNewer { generation, newest });
         }
         self.plans.by_generation.insert(generation, plan);
         Ok(())
@@ -92,12 +92,12 @@ impl StoreGuard<'_> {
     /// `dropped` (if any) is gone.
     pub fn move_reference(&mut self, added: Generation, dropped: Option<Generation>) {
         *self.plans.references.entry(added).or_default() += 1;
-        if let Some(dropped) = dropped {
-            if let Some(count) = self.plans.references.get_mut(&dropped) {
-                *count -= 1;
-                if *count == 0 {
-                    self.plans.references.remove(&dropped);
-                }
+        if let Some(dropped) = dropped
+            && let Some(count) = self.plans.references.get_mut(&dropped)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.plans.references.remove(&dropped);
             }
         }
     }

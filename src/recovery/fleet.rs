@@ -358,10 +358,10 @@ impl Fleet {
             // At equal times a queued call's timeout comes first: it was due before anything
             // scheduled for the same instant could take it.
             if next_timeout == Some(at) {
-                if let Some((droplet, ticket, _)) = self.queue.pop_front() {
-                    if self.is_current(droplet, ticket, Call::Queued) {
-                        self.timed_out(droplet);
-                    }
+                if let Some((droplet, ticket, _)) = self.queue.pop_front()
+                    && self.is_current(droplet, ticket, Call::Queued)
+                {
+                    self.timed_out(droplet);
                 }
                 continue;
             }

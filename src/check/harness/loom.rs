@@ -285,13 +285,13 @@ fn explore_every_interleaving(
             ));
         }
     }
-    if let Some(max) = builder.max_duration {
-        if elapsed >= max {
-            return Some(format!(
-                "loom's max_duration ({} s) was reached after {ran} executions",
-                max.as_secs_f64()
-            ));
-        }
+    if let Some(max) = builder.max_duration
+        && elapsed >= max
+    {
+        return Some(format!(
+            "loom's max_duration ({} s) was reached after {ran} executions",
+            max.as_secs_f64()
+        ));
     }
     None
 }

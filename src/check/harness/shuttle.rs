@@ -480,7 +480,7 @@ fn well_framed(schedule: &str) -> Option<()> {
         .filter(|c| !c.is_whitespace())
         .map(|c| c.to_digit(16).and_then(|d| u8::try_from(d).ok()))
         .collect::<Option<_>>()?;
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Vec<u8> = digits
