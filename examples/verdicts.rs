@@ -103,29 +103,15 @@ fn matrix() -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write as _;
     use std::path::Path;
 
+    use planrace::Variant;
     use planrace::testing::{DEEPER, Job, explore_job, explore_matrix, suite_jobs};
-    use planrace::{Variant, Verdict};
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args == ["step-model"] {
         return step_model();
     }
     if let [variant, config] = args.as_slice() {
-        let variant: Variant = variant.parse()?;
-        let config: planrace::Config = config.parse()?;
-        let exploration = planrace::explore(variant, config, planrace::preemption_bound(None)?)?;
-        print!("{}", exploration.report());
-        // A run that proved less than it set out to is not a success.
-        let weak: Vec<_> = exploration
-            .outcomes
-            .iter()
-            .map(|outcome| exploration.verdict(outcome))
-            .filter(|word| matches!(*word, Verdict::Vacuous | Verdict::Inconclusive))
-            .collect();
-        if let Some(word) = weak.first() {
-            return Err(format!("{variant} {config}: {word} (see the report above)").into());
-        }
-        return Ok(());
+        return explore_one(variant.parse()?, config.parse()?);
     }
     if !args.is_empty() {
         return Err("usage: verdicts [VARIANT CONFIG]".into());
@@ -179,6 +165,42 @@ fn matrix() -> Result<(), Box<dyn std::error::Error>> {
     for exploration in matrix.explorations.iter().chain(&deeper.explorations) {
         exploration.write_counterexamples(&examples)?;
     }
+    write_document(root, &table, &deeper_table)
+}
+
+/// Explores `variant` on `config` alone and prints its report; a run that proved less than it
+/// set out to (`vacuous`, `inconclusive`) is an error.
+#[cfg(loom)]
+fn explore_one(
+    variant: planrace::Variant,
+    config: planrace::Config,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use planrace::Verdict;
+
+    let exploration = planrace::explore(variant, config, planrace::preemption_bound(None)?)?;
+    print!("{}", exploration.report());
+    let weak: Vec<_> = exploration
+        .outcomes
+        .iter()
+        .map(|outcome| exploration.verdict(outcome))
+        .filter(|word| matches!(*word, Verdict::Vacuous | Verdict::Inconclusive))
+        .collect();
+    if let Some(word) = weak.first() {
+        return Err(format!("{variant} {config}: {word} (see the report above)").into());
+    }
+    Ok(())
+}
+
+/// Writes docs/verdicts.md: the suite's `table`, the `deeper_table`, and the step model's
+/// section as it was.
+#[cfg(loom)]
+fn write_document(
+    root: &std::path::Path,
+    table: &str,
+    deeper_table: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use planrace::testing::DEEPER;
+
     let document = format!(
         "# Verdict matrix\n\n\
          Every protocol variant explored by loom on every configuration of the suite, and \
