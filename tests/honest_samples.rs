@@ -6,13 +6,12 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::sync::Arc;
 
-use planrace::harness::{Log, Model, Sample, SchedulerKind, Timeline, Verdict, Violation, sample};
-use planrace::sync::{Mutex, thread};
+use planrace::harness::{Log, Model, Sample, SchedulerKind, Verdict, Violation, sample};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Took(&'static str);
+#[path = "support/two_locks.rs"]
+mod two_locks;
+use two_locks::{Took, both_wait_at_their_second_lock, one_column, take_two_locks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Safe;
@@ -47,24 +46,7 @@ impl Model for Locks {
     }
 
     fn execute(&self, log: &Log<Took>) -> Result<(), Infallible> {
-        let locks = Arc::new((Mutex::new(()), Mutex::new(())));
-        let (other, other_log, inverted) = (Arc::clone(&locks), log.clone(), self.inverted);
-        let second = thread::spawn(move || {
-            if inverted {
-                let _b = other.1.lock();
-                other_log.record(Took("b then a"));
-                let _a = other.0.lock();
-            } else {
-                let _a = other.0.lock();
-                other_log.record(Took("a then b"));
-                let _b = other.1.lock();
-            }
-        });
-        let _a = locks.0.lock();
-        log.record(Took("a then b"));
-        let _b = locks.1.lock();
-        drop((_a, _b));
-        let _ = second.join();
+        take_two_locks(log, self.inverted);
         Ok(())
     }
 
@@ -73,15 +55,7 @@ impl Model for Locks {
     }
 
     fn timeline(&self, steps: &[Took], violations: &[Violation<Safe>]) -> String {
-        let mut timeline = Timeline::new(vec!["threads".into()]);
-        timeline.header();
-        for (index, step) in steps.iter().enumerate() {
-            timeline.step(index, 0, step.0);
-            for violation in violations.iter().filter(|v| v.step == index) {
-                timeline.violated(violation);
-            }
-        }
-        timeline.finish()
+        one_column(steps, violations)
     }
 
     fn thread_names(&self) -> Vec<String> {
@@ -98,15 +72,6 @@ fn plan() -> Sample {
     }
 }
 
-/// The line of this file that holds `code`.
-fn line_of(code: &str) -> usize {
-    include_str!("honest_samples.rs")
-        .lines()
-        .position(|line| line.trim() == code)
-        .expect("the code is in this file")
-        + 1
-}
-
 #[test]
 fn a_deadlock_is_a_result_with_every_blocked_thread_its_line_and_its_schedule() {
     let exploration = sample(Locks { inverted: true }, &plan()).expect("a deadlock is a result");
@@ -114,22 +79,7 @@ fn a_deadlock_is_a_result_with_every_blocked_thread_its_line_and_its_schedule() 
         .deadlock
         .as_ref()
         .expect("the random scheduler finds it");
-    let first = format!("{}:{}:", file!(), line_of("let _b = locks.1.lock();"));
-    let second = format!("{}:{}:", file!(), line_of("let _a = other.0.lock();"));
-    let waits: Vec<(&str, &str)> = deadlock
-        .blocked
-        .iter()
-        .map(|b| (b.thread.as_str(), b.waits_at.as_deref().unwrap_or_default()))
-        .collect();
-    assert_eq!(waits.len(), 2, "{deadlock}");
-    assert!(
-        waits[0].0 == "first" && waits[0].1.starts_with(&first),
-        "{deadlock}"
-    );
-    assert!(
-        waits[1].0 == "second" && waits[1].1.starts_with(&second),
-        "{deadlock}"
-    );
+    both_wait_at_their_second_lock(deadlock);
     assert!(deadlock.schedule.is_some(), "{deadlock}");
     let report = exploration.report();
     let line = exploration.deadlock_line().expect("a line").to_string();

@@ -13,11 +13,15 @@ use std::fmt;
 use std::time::Duration;
 
 use planrace::harness::{
-    CheckError, Log, Model, Timeline, Verdict, Violation, explore, explore_until_violation,
-    explore_with, model_builder,
+    CheckError, Log, Model, Verdict, Violation, explore, explore_until_violation, explore_with,
+    model_builder,
 };
 use planrace::sync::{Mutex, thread};
 use planrace::{ProtocolModel, Variant, witness};
+
+#[path = "support/two_locks.rs"]
+mod two_locks;
+use two_locks::{Took, both_wait_at_their_second_lock, one_column, take_two_locks};
 
 fn protocol(variant: Variant, config: &str) -> ProtocolModel {
     ProtocolModel {
@@ -187,9 +191,6 @@ fn an_execution_that_breaks_several_properties_is_shown_once_with_all_of_them() 
 
 // --- Models that go wrong --------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Took(&'static str);
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Never {
     Listed,
@@ -232,18 +233,7 @@ impl Model for Broken {
             log.record(Took("nothing"));
             return Ok(());
         }
-        let locks = std::sync::Arc::new((Mutex::new(()), Mutex::new(())));
-        let (other, other_log) = (std::sync::Arc::clone(&locks), log.clone());
-        let second = thread::spawn(move || {
-            let _b = other.1.lock();
-            other_log.record(Took("b then a"));
-            let _a = other.0.lock();
-        });
-        let _a = locks.0.lock();
-        log.record(Took("a then b"));
-        let _b = locks.1.lock();
-        drop((_a, _b));
-        let _ = second.join();
+        take_two_locks(log, true);
         Ok(())
     }
 
@@ -266,26 +256,7 @@ impl Model for Broken {
     }
 
     fn timeline(&self, steps: &[Took], violations: &[Violation<Never>]) -> String {
-        let mut timeline = Timeline::new(vec!["threads".into()]);
-        timeline.header();
-        for (index, step) in steps.iter().enumerate() {
-            timeline.step(index, 0, step.0);
-            for violation in violations.iter().filter(|v| v.step == index) {
-                timeline.violated(violation);
-            }
-        }
-        timeline.finish()
-    }
-}
-
-impl Broken {
-    /// The line of this file that holds `code`.
-    fn line_of(code: &str) -> usize {
-        include_str!("honest_verdicts.rs")
-            .lines()
-            .position(|line| line.trim() == code)
-            .expect("the code is in this file")
-            + 1
+        one_column(steps, violations)
     }
 }
 
@@ -295,30 +266,7 @@ fn a_deadlock_is_a_result_with_every_blocked_thread_its_line_and_a_verdict_line(
     let deadlock = exploration.deadlock.as_ref().expect("the model deadlocks");
     assert!(deadlock.execution >= 1);
     // Each thread by the model's name, waiting at its second lock.
-    let first = format!(
-        "{}:{}:",
-        file!(),
-        Broken::line_of("let _b = locks.1.lock();")
-    );
-    let second = format!(
-        "{}:{}:",
-        file!(),
-        Broken::line_of("let _a = other.0.lock();")
-    );
-    let waits: Vec<(&str, &str)> = deadlock
-        .blocked
-        .iter()
-        .map(|b| (b.thread.as_str(), b.waits_at.as_deref().unwrap_or_default()))
-        .collect();
-    assert_eq!(waits.len(), 2, "{deadlock}");
-    assert!(
-        waits[0].0 == "first" && waits[0].1.starts_with(&first),
-        "{deadlock}"
-    );
-    assert!(
-        waits[1].0 == "second" && waits[1].1.starts_with(&second),
-        "{deadlock}"
-    );
+    both_wait_at_their_second_lock(deadlock);
     assert!(deadlock.timeline.contains("a then b"), "{deadlock}");
     assert!(deadlock.timeline.contains("b then a"), "{deadlock}");
     // A verdict line for the deadlock; the property it never saw broken is inconclusive.
@@ -422,7 +370,7 @@ impl Model for Lists {
     }
 
     fn timeline(&self, steps: &[Took], violations: &[Violation<Never>]) -> String {
-        Broken { unlisted: false }.timeline(steps, violations)
+        one_column(steps, violations)
     }
 
     fn witnesses(&self) -> &'static [&'static str] {
@@ -534,7 +482,7 @@ impl Model for Panicky {
     }
 
     fn timeline(&self, steps: &[Took], violations: &[Violation<Never>]) -> String {
-        Broken { unlisted: false }.timeline(steps, violations)
+        one_column(steps, violations)
     }
 }
 
