@@ -15,6 +15,8 @@ use crate::protocol::plan::{EndpointId, Generation, Target};
 use crate::protocol::record::{Commit, Record};
 use crate::protocol::rules::WriteRule;
 use crate::protocol::store::PlanStore;
+use crate::protocol::trace::Trace;
+use crate::protocol::world::World;
 
 /// How many times a conditional write on the server is tried again after another writer
 /// changed the record under it, before the server is reported as failing.
@@ -120,6 +122,22 @@ impl ServerMirror {
     pub(crate) fn failure(&self) -> Option<String> {
         self.failure.get()
     }
+}
+
+/// The world a real-thread run of `endpoints` endpoints acts on, logging to `trace`, its zone
+/// mirrored on `server` when there is one; and that mirror, to ask for the server's first
+/// failure once the run is over.
+pub(crate) fn world_on(
+    endpoints: usize,
+    trace: Arc<Trace>,
+    server: Option<Arc<dyn RecordServer>>,
+) -> (Arc<World>, Option<Arc<ServerMirror>>) {
+    let mirror = server.map(|server| Arc::new(ServerMirror::new(server)));
+    let world = match &mirror {
+        Some(mirror) => World::mirrored(endpoints, trace, mirror.clone()),
+        None => World::new(endpoints, trace),
+    };
+    (Arc::new(world), mirror)
 }
 
 impl ZoneMirror for ServerMirror {

@@ -20,7 +20,7 @@ use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::protocol::world::World;
 use crate::run::forced::ForcedSchedule;
-use crate::run::mirror::{RecordServer, ServerMirror};
+use crate::run::mirror::{RecordServer, world_on};
 
 /// How long a scripted step may wait for its turn before the replay is declared diverged.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -180,11 +180,7 @@ pub fn replay(options: ReplayOptions) -> Result<Execution, ReplayError> {
             .unwrap_or_else(PoisonError::into_inner)
             .push(step);
     }));
-    let mirror = server.map(|server| Arc::new(ServerMirror::new(server)));
-    let world = Arc::new(match &mirror {
-        Some(mirror) => World::mirrored(config.endpoints(), trace, mirror.clone()),
-        None => World::new(config.endpoints(), trace),
-    });
+    let (world, mirror) = world_on(config.endpoints(), trace, server);
     follow(variant, config, script, &world)?;
     if let Some(failure) = mirror.and_then(|mirror| mirror.failure()) {
         return Err(ReplayError::Server(failure));

@@ -26,7 +26,7 @@ use crate::protocol::trace::Trace;
 use crate::protocol::variant::Variant;
 use crate::protocol::world::{World, steady_state};
 use crate::run::fault::{FaultPlan, Faults};
-use crate::run::mirror::{RecordServer, ServerMirror};
+use crate::run::mirror::{RecordServer, world_on};
 use crate::sync::thread;
 
 /// What to run.
@@ -140,14 +140,7 @@ pub enum RunError {
 /// [`RunError::Interrupted`] if the progress callback stopped the run.
 pub fn run(options: &RunOptions, with: RunWith<'_>) -> Result<RunReport, RunError> {
     let (observer, trace) = RunObserver::tracing(options);
-    let endpoints = options.config.endpoints();
-    let mirror = with
-        .server
-        .map(|server| Arc::new(ServerMirror::new(server)));
-    let world = Arc::new(match &mirror {
-        Some(mirror) => World::mirrored(endpoints, trace, mirror.clone()),
-        None => World::new(endpoints, trace),
-    });
+    let (world, mirror) = world_on(options.config.endpoints(), trace, with.server);
     let progress = with.progress.unwrap_or(&|_, _| ControlFlow::Continue(()));
     let (cycles, elapsed, completed) = drive(options, &world, progress)?;
     if let Some(failure) = mirror.and_then(|mirror| mirror.failure()) {

@@ -225,20 +225,9 @@ impl<M: Model> Exploration<M> {
     /// The `no_deadlock` verdict line of a run that stopped at a deadlock: `violated`, one
     /// execution of those run.
     pub fn deadlock_line(&self) -> Option<VerdictLine> {
-        self.deadlock.as_ref().map(|_| VerdictLine {
-            checker: self.coverage.checker().to_owned(),
-            variant: self.model.variant(),
-            property: NO_DEADLOCK.to_owned(),
-            config: self.model.config(),
-            bound: self.coverage.bound_label(),
-            settings: self.coverage.settings(),
-            counted: self.coverage.counted().to_owned(),
-            count: self.executions,
-            violations: 1,
-            verdict: Verdict::Violated,
-            seconds: self.seconds,
-            extra: Vec::new(),
-        })
+        self.deadlock
+            .as_ref()
+            .map(|_| self.line(NO_DEADLOCK.to_owned(), 1, Verdict::Violated, Vec::new()))
     }
 
     /// The `planrace-verdict` line of one outcome, followed by the witness counts.
@@ -251,17 +240,34 @@ impl<M: Model> Exploration<M> {
         if let (Coverage::Sampled { .. }, Some(first)) = (&self.coverage, &outcome.first) {
             extra.push(("first_violation".to_owned(), first.execution));
         }
+        self.line(
+            outcome.property.to_string(),
+            outcome.violations,
+            self.verdict(outcome),
+            extra,
+        )
+    }
+
+    /// A verdict line of this run: its checker, model, coverage, count and seconds, with the
+    /// property's own fields.
+    fn line(
+        &self,
+        property: String,
+        violations: u64,
+        verdict: Verdict,
+        extra: Vec<(String, u64)>,
+    ) -> VerdictLine {
         VerdictLine {
             checker: self.coverage.checker().to_owned(),
             variant: self.model.variant(),
-            property: outcome.property.to_string(),
+            property,
             config: self.model.config(),
             bound: self.coverage.bound_label(),
             settings: self.coverage.settings(),
             counted: self.coverage.counted().to_owned(),
             count: self.executions,
-            violations: outcome.violations,
-            verdict: self.verdict(outcome),
+            violations,
+            verdict,
             seconds: self.seconds,
             extra,
         }

@@ -129,25 +129,31 @@ impl<M: Model> Tally<M> {
         model: &M,
         payload: &(dyn std::any::Any + Send),
     ) -> CheckError<M::Error> {
-        let message = panic_message(payload);
-        let (execution, log) = self.running.take().unwrap_or((self.executions, Log::new()));
+        let (execution, timeline) = self.take_running(model);
         CheckError::Panicked {
             execution,
-            message,
-            timeline: model.timeline(&log.steps(), &[]),
+            message: panic_message(payload),
+            timeline,
         }
     }
 
     /// The execution under way deadlocked with `blocked` threads: the deadlock, with what it
     /// had logged.
     pub(crate) fn deadlocked(&mut self, model: &M, blocked: Vec<Blocked>) -> Deadlock {
-        let (execution, log) = self.running.take().unwrap_or((self.executions, Log::new()));
+        let (execution, timeline) = self.take_running(model);
         Deadlock {
             execution,
             blocked,
-            timeline: model.timeline(&log.steps(), &[]),
+            timeline,
             schedule: None,
         }
+    }
+
+    /// The execution under way, ended by a panic or a deadlock: its number, and what it had
+    /// logged as the model's timeline.
+    fn take_running(&mut self, model: &M) -> (u64, String) {
+        let (execution, log) = self.running.take().unwrap_or((self.executions, Log::new()));
+        (execution, model.timeline(&log.steps(), &[]))
     }
 
     /// Counts execution number `execution`, whose log is `steps`. True when its log became the
@@ -173,29 +179,29 @@ impl<M: Model> Tally<M> {
             }
         }
         let violations = first_of_each_property(model.check(&steps));
-        let unlisted_properties: Vec<String> = violations
+        // Where each violated property is counted; `None` for one the model does not list.
+        let slots: Vec<Option<usize>> = violations
             .iter()
-            .filter(|v| !self.found.iter().any(|f| f.property == v.property))
-            .map(|v| v.property.to_string())
+            .map(|v| self.found.iter().position(|f| f.property == v.property))
             .collect();
-        if !unlisted_properties.is_empty() || !unlisted_witnesses.is_empty() {
+        let listed = slots.iter().copied().collect::<Option<Vec<usize>>>();
+        let (Some(listed), true) = (listed, unlisted_witnesses.is_empty()) else {
             self.error.get_or_insert(CheckError::Unlisted {
                 execution,
-                properties: unlisted_properties,
+                properties: violations
+                    .iter()
+                    .zip(&slots)
+                    .filter(|(_, slot)| slot.is_none())
+                    .map(|(v, _)| v.property.to_string())
+                    .collect(),
                 witnesses: unlisted_witnesses,
             });
             return false;
-        }
+        };
         self.violating += u64::from(!violations.is_empty());
         let mut kept_any = false;
-        for violation in violations.iter().cloned() {
-            let Some(found) = self
-                .found
-                .iter_mut()
-                .find(|f| f.property == violation.property)
-            else {
-                continue;
-            };
+        for (violation, slot) in violations.iter().cloned().zip(listed) {
+            let found = &mut self.found[slot];
             found.violations += 1;
             // Copy the log only when it becomes the first or the shortest counterexample.
             let shorter = found
