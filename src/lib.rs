@@ -62,7 +62,7 @@
 //!   `PropertyOutcome`, `ExploreError`, `preemption_bound`).
 //! - The step model: [`StepModel`] ([`Cycles`], [`StepModelError`], [`MAX_MODEL_ENDPOINTS`],
 //!   [`MAX_MODEL_GENERATIONS`]); trace validation ([`validate_log`], [`Validated`],
-//!   [`Rejection`]); with loom or the `stateright` feature, its exhaustive check
+//!   [`Rejection`]) and the exact oracle it is tested against ([`oracle_explains`]); with loom or the `stateright` feature, its exhaustive check
 //!   (`check_step_model`, `StepCheck`, `StepOutcome`, `StepCounterexample`, `STEP_SUITE`,
 //!   `serve_explorer`).
 //! - The proof for every size: [`proof`] (`prove`, its options and report, the solvers, the
@@ -139,6 +139,7 @@ pub use check::step_model::checker::{
     STEP_SUITE, StepCheck, StepCounterexample, StepOutcome, check as check_step_model,
     serve as serve_explorer,
 };
+pub use check::step_model::oracle::explains as oracle_explains;
 pub use check::step_model::state::{MAX_MODEL_ENDPOINTS, MAX_MODEL_GENERATIONS};
 pub use check::step_model::transition::{Cycles, StepModel, StepModelError};
 pub use check::step_model::validate::{Rejection, Validated, validate as validate_log};

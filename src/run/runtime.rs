@@ -77,6 +77,10 @@ pub struct RunReport {
     /// Why the step model rejected the run's log, if it did: a step of the code the model
     /// cannot take.
     pub rejected: Option<String>,
+    /// The run's whole log, kept when the configuration is small enough for the step model
+    /// to validate it (so that it can be checked again, by [`crate::oracle_explains`] for
+    /// instance); `None` otherwise.
+    pub log: Option<Vec<Step>>,
 }
 
 impl RunReport {
@@ -328,6 +332,7 @@ impl RunObserver {
             None => (false, None),
         };
         let violations = observer.check.finish();
+        let log = observer.kept.take();
         RunReport {
             options: *options,
             elapsed,
@@ -346,6 +351,7 @@ impl RunObserver {
             violated: violations.iter().map(|v| v.property.name()).collect(),
             validated,
             rejected,
+            log,
         }
     }
 }

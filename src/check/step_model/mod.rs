@@ -5,12 +5,14 @@
 //! - `state`: what a state holds; `transition`: the steps, each producing the event the code
 //!   logs for it; `properties`: the properties and witnesses on one state;
 //! - `validate`: an execution's log replayed through the transitions (trace validation, the
-//!   link between the model and the code);
+//!   link between the model and the code); `oracle`: the exact, brute-force answer to the
+//!   same question, which the validator is tested against;
 //! - `checker` (`--cfg loom` or the `stateright` feature): every reachable state checked by
 //!   stateright, the shortest counterexamples, and stateright's Explorer.
 
 #[cfg(any(loom, feature = "stateright"))]
 pub(crate) mod checker;
+pub(crate) mod oracle;
 pub(crate) mod properties;
 pub(crate) mod state;
 pub(crate) mod transition;

@@ -10,10 +10,14 @@
 //! - a failed try-lock (`LockBusy`) is accepted when another Enactor held the lock at some
 //!   moment between the busy Enactor's previous logged step and the `LockBusy` itself: it holds
 //!   it now, released it since, or its next logged step is the one it took the lock for (it has
-//!   the lock but had not yet logged). The busy step changes only the busy Enactor's own
-//!   attempt count, so it commutes with every step in between;
+//!   the lock but had not yet logged), which must then be the first step after the `LockBusy`
+//!   to take that lock. The busy step changes only the busy Enactor's own attempt count, so it
+//!   commutes with every step in between;
 //! - a `LockLost` (a fault injector took the lock away, real threads only) is a failed
 //!   try-lock that needs no holder.
+//!
+//! `oracle.rs` answers the same question by brute force, following the code's logging
+//! discipline step by step; tests/oracle.rs holds the two to the same answer on every log.
 
 use std::fmt;
 
@@ -256,9 +260,12 @@ impl Walk {
             Mover::Enactor(n) => Some(n),
             Mover::Last | Mover::Planner => None,
         };
-        let since = me
-            .and_then(|n| self.previous.get(n).copied().flatten())
-            .unwrap_or(0);
+        // The previous step logged under this actor's name: for the next cycle (`Last`, logged
+        // as Enactor A) its own previous step, since its first step is a pick.
+        let since = match log[index].actor {
+            Actor::Enactor(n) => self.previous.get(n).copied().flatten().unwrap_or(0),
+            Actor::Setup | Actor::Planner => 0,
+        };
         let holds_now = self
             .state
             .lock_holder(endpoint8)
@@ -269,18 +276,41 @@ impl Walk {
             .copied()
             .flatten()
             .is_some_and(|(at, by)| at > since && Some(by) != me);
-        // Another Enactor took the lock for its next logged step but had not logged it yet (it
-        // may still hold the lock of its previous step: it releases that one first).
-        let about_to_log = self.state.enactors.iter().enumerate().any(|(n, other)| {
+        holds_now || released_since || self.about_to_log(me, endpoint8, index, log)
+    }
+
+    /// Whether another Enactor took `endpoint`'s lock for its next logged step but had not
+    /// logged it yet at step `index` (it may still hold the lock of its previous step: it
+    /// releases that one first). Only the first step after `index` that takes the lock can be
+    /// that one: the lock is held until its holder has logged.
+    fn about_to_log(&self, me: Option<usize>, endpoint: u8, index: usize, log: &[Step]) -> bool {
+        let later = &log[index + 1..];
+        let taker = later
+            .iter()
+            .position(|step| takes_lock(&step.event, usize::from(endpoint)));
+        let waiting = |n: usize| {
             Some(n) != me
-                && other.pc != Pc::Done
-                && self.needs(Mover::Enactor(n)) == Some(endpoint8)
-                && log[index + 1..]
-                    .iter()
-                    .find(|s| s.actor == Actor::Enactor(n))
-                    .is_some_and(|next| takes_lock(&next.event, endpoint))
-        });
-        holds_now || released_since || about_to_log
+                && self
+                    .state
+                    .enactors
+                    .get(n)
+                    .is_some_and(|other| other.pc != Pc::Done)
+                && self.needs(Mover::Enactor(n)) == Some(endpoint)
+        };
+        match taker {
+            // Its next logged step takes the lock.
+            Some(at) => match later[at].actor {
+                Actor::Enactor(n) => {
+                    waiting(n)
+                        && later.iter().position(|s| s.actor == Actor::Enactor(n)) == Some(at)
+                }
+                Actor::Setup | Actor::Planner => false,
+            },
+            // The log stops before the holder logged: an Enactor about to take the lock that
+            // logs nothing more.
+            None => (0..self.state.enactors.len())
+                .any(|n| waiting(n) && !later.iter().any(|s| s.actor == Actor::Enactor(n))),
+        }
     }
 }
 
@@ -294,5 +324,135 @@ fn takes_lock(event: &Event, endpoint: usize) -> bool {
         | Event::ActivePlanMissing { endpoint: e, .. }
         | Event::PlanDeleted { endpoint: e, .. } => e.0 == endpoint,
         _ => false,
+    }
+}
+
+/// The logs on which the validator once disagreed with the exact oracle (tests/oracle.rs),
+/// kept as they were found.
+#[cfg(all(test, not(any(loom, shuttle))))]
+mod tests {
+    use super::*;
+    use crate::protocol::plan::{EndpointId, Generation};
+
+    fn setup(endpoints: usize) -> Vec<Step> {
+        let mut steps = vec![published(Actor::Setup, 1)];
+        steps.extend((0..endpoints).map(|e| installed(Actor::Setup, e, 1, None)));
+        steps
+    }
+
+    fn published(actor: Actor, generation: u64) -> Step {
+        Step {
+            actor,
+            event: Event::Published {
+                generation: Generation(generation),
+            },
+        }
+    }
+
+    fn picked(n: usize, generation: u64) -> Step {
+        Step {
+            actor: Actor::Enactor(n),
+            event: Event::Picked {
+                generation: Some(Generation(generation)),
+            },
+        }
+    }
+
+    fn checked(n: usize, endpoint: usize, plan: u64, active: u64) -> Step {
+        Step {
+            actor: Actor::Enactor(n),
+            event: Event::Checked {
+                endpoint: EndpointId(endpoint),
+                plan: Generation(plan),
+                active: Some(Generation(active)),
+                newer: plan > active,
+            },
+        }
+    }
+
+    fn busy(n: usize, endpoint: usize) -> Step {
+        Step {
+            actor: Actor::Enactor(n),
+            event: Event::LockBusy {
+                endpoint: EndpointId(endpoint),
+                attempt: 1,
+            },
+        }
+    }
+
+    fn installed(actor: Actor, endpoint: usize, generation: u64, rollback: Option<u64>) -> Step {
+        Step {
+            actor,
+            event: Event::Installed {
+                endpoint: EndpointId(endpoint),
+                generation: Generation(generation),
+                rollback: rollback.map(Generation),
+            },
+        }
+    }
+
+    fn accepts(variant: Variant, config: &str, steps: &[Step]) -> bool {
+        let config = config.parse().expect("a valid configuration");
+        validate(variant, config, Cycles::OneEach, steps).is_ok()
+    }
+
+    #[test]
+    fn the_next_cycle_finds_no_lock_busy_when_every_other_thread_has_joined() {
+        // Both Enactors found generation 1 current and stopped; Enactor A's next cycle runs
+        // alone, so no one can hold a lock it tries. A release before that cycle started
+        // once counted as "released since its previous step".
+        let mut steps = setup(1);
+        steps.extend([
+            picked(0, 1),
+            checked(0, 0, 1, 1),
+            picked(1, 1),
+            checked(1, 0, 1, 1),
+        ]);
+        steps.extend((2..=4).map(|g| published(Actor::Planner, g)));
+        steps.extend([picked(0, 4), checked(0, 0, 4, 1)]);
+        assert!(accepts(Variant::Fixed, "2E1P4G2K", &steps));
+        steps.push(busy(0, 0));
+        assert!(!accepts(Variant::Fixed, "2E1P4G2K", &steps));
+    }
+
+    #[test]
+    fn a_lock_busy_is_not_explained_by_a_holder_that_logs_after_another_taker() {
+        // A checked g2, B checked g4; B's write finds the lock busy, then B writes, then A
+        // writes. A cannot have held the lock at B's failed try: B took it before A logged.
+        let mut steps = setup(1);
+        steps.extend([
+            published(Actor::Planner, 2),
+            picked(0, 2),
+            checked(0, 0, 2, 1),
+        ]);
+        steps.extend([published(Actor::Planner, 3), published(Actor::Planner, 4)]);
+        steps.extend([picked(1, 4), checked(1, 0, 4, 1), busy(1, 0)]);
+        let writes = [
+            installed(Actor::Enactor(1), 0, 4, Some(1)),
+            installed(Actor::Enactor(0), 0, 2, Some(4)),
+        ];
+        let mut without_busy = steps.clone();
+        without_busy.pop();
+        without_busy.extend(writes.clone());
+        assert!(accepts(Variant::Buggy, "2E1P4G2K", &without_busy));
+        steps.extend(writes);
+        assert!(!accepts(Variant::Buggy, "2E1P4G2K", &steps));
+    }
+
+    #[test]
+    fn a_log_may_stop_after_a_lock_busy_whose_holder_has_not_logged_yet() {
+        // A's write of endpoint 1 finds it busy: B or C took it for the check the log stops
+        // before.
+        let mut steps = setup(2);
+        steps.extend((2..=4).map(|g| published(Actor::Planner, g)));
+        steps.extend([
+            picked(0, 4),
+            checked(0, 0, 4, 1),
+            picked(1, 4),
+            checked(1, 0, 4, 1),
+        ]);
+        steps.extend([picked(2, 4), checked(2, 0, 4, 1), checked(0, 1, 4, 1)]);
+        steps.extend([installed(Actor::Enactor(0), 0, 4, Some(1)), busy(0, 1)]);
+        assert!(accepts(Variant::GuardedSweepOnly, "3E2P4G2K", &steps));
     }
 }
