@@ -153,21 +153,21 @@ impl Enactor {
         for attempt in 1..=MAX_LOCK_ATTEMPTS {
             schedule.reach(me, Point::Write(endpoint));
             // An injected fault takes the lock away without anyone holding it, and says so.
-            let taken = if schedule.lose_lock(me, endpoint, attempt) {
-                Err(Event::LockLost { endpoint, attempt })
-            } else {
-                record
-                    .try_begin()
-                    .ok_or(Event::LockBusy { endpoint, attempt })
-            };
-            let mut transaction = match taken {
-                Ok(transaction) => transaction,
-                Err(refused) => {
-                    world.trace.record(me, refused);
-                    // Under loom a yield lets the holder run instead of spinning on the same branch.
-                    thread::yield_now();
-                    continue;
+            let lost = schedule.lose_lock(me, endpoint, attempt);
+            // A refusal is logged in the same step as the try: while the lock is still taken.
+            let taken = world.trace.record_refusal(me, || {
+                if lost {
+                    Err(Event::LockLost { endpoint, attempt })
+                } else {
+                    record
+                        .try_begin()
+                        .ok_or(Event::LockBusy { endpoint, attempt })
                 }
+            });
+            let Some(mut transaction) = taken else {
+                // Under loom a yield lets the holder run instead of spinning on the same branch.
+                thread::yield_now();
+                continue;
             };
             let commit = transaction.commit_then(
                 generation,

@@ -4,6 +4,11 @@
 //! that protects that state, so the log's order is an order in which the steps really took
 //! effect. The log itself sits behind a `std::sync::Mutex`, deliberately outside the facade:
 //! it is instrumentation, not protocol, and must not add scheduling points for loom to explore.
+//!
+//! A failed try-lock holds no lock to log under, so [`Trace::record_refusal`] makes the try
+//! and its record one step instead: the log's own lock is held across the try (on real
+//! threads). Its `LockBusy` is then logged at the moment the lock was found taken, which
+//! keeps trace validation exact (docs/model.md, "The logging discipline").
 
 use crate::protocol::event::{Actor, Event, Step};
 
@@ -22,7 +27,11 @@ enum Mode {
     #[default]
     Disabled,
     Recording(std::sync::Mutex<Vec<Step>>),
-    Forwarding(Box<dyn Fn(Step) + Send + Sync>),
+    Forwarding {
+        /// Held while a step is forwarded: the order of the log.
+        order: std::sync::Mutex<()>,
+        forward: Box<dyn Fn(Step) + Send + Sync>,
+    },
 }
 
 impl std::fmt::Debug for Trace {
@@ -30,7 +39,7 @@ impl std::fmt::Debug for Trace {
         let mode = match &self.mode {
             Mode::Disabled => "disabled",
             Mode::Recording(_) => "recording",
-            Mode::Forwarding(_) => "forwarding",
+            Mode::Forwarding { .. } => "forwarding",
         };
         f.debug_struct("Trace").field("mode", &mode).finish()
     }
@@ -54,7 +63,10 @@ impl Trace {
     /// it sees the steps in the order they took effect; it should be quick.
     pub fn forwarding(forward: impl Fn(Step) + Send + Sync + 'static) -> Self {
         Self {
-            mode: Mode::Forwarding(Box::new(forward)),
+            mode: Mode::Forwarding {
+                order: std::sync::Mutex::default(),
+                forward: Box::new(forward),
+            },
         }
     }
 
@@ -63,7 +75,41 @@ impl Trace {
         match &self.mode {
             Mode::Disabled => {}
             Mode::Recording(steps) => lock(steps).push(Step { actor, event }),
-            Mode::Forwarding(forward) => forward(Step { actor, event }),
+            Mode::Forwarding { order, forward } => {
+                let _order = lock(order);
+                forward(Step { actor, event });
+            }
+        }
+    }
+
+    /// Runs `attempt` (a try-lock, which never waits) and, if it fails, records the event it
+    /// fails with, as one step: no other step is logged between the attempt and its record.
+    /// Returns what the attempt took, or `None` when it failed.
+    ///
+    /// Under loom and shuttle the attempt runs first and is recorded after it, with nothing
+    /// in between that the checker could schedule another thread at (the log's lock is not
+    /// the checker's), so the two are one step there too. Holding the log's `std` lock
+    /// across a checker's try-lock would be wrong: the checker may switch threads at it, and
+    /// every simulated thread runs on the same OS thread.
+    pub fn record_refusal<T>(
+        &self,
+        actor: Actor,
+        attempt: impl FnOnce() -> Result<T, Event>,
+    ) -> Option<T> {
+        let step = |event| Step { actor, event };
+        match &self.mode {
+            _ if cfg!(any(loom, shuttle)) => {
+                attempt().map_err(|event| self.record(actor, event)).ok()
+            }
+            Mode::Disabled => attempt().ok(),
+            Mode::Recording(steps) => {
+                let mut log = lock(steps);
+                attempt().map_err(|event| log.push(step(event))).ok()
+            }
+            Mode::Forwarding { order, forward } => {
+                let _order = lock(order);
+                attempt().map_err(|event| forward(step(event))).ok()
+            }
         }
     }
 
@@ -71,15 +117,14 @@ impl Trace {
     pub fn steps(&self) -> Vec<Step> {
         match &self.mode {
             Mode::Recording(steps) => lock(steps).clone(),
-            Mode::Disabled | Mode::Forwarding(_) => Vec::new(),
+            Mode::Disabled | Mode::Forwarding { .. } => Vec::new(),
         }
     }
 }
 
-fn lock(steps: &std::sync::Mutex<Vec<Step>>) -> std::sync::MutexGuard<'_, Vec<Step>> {
+fn lock<T>(log: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while pushing leaves a complete Vec behind, so a poisoned log is still valid.
-    steps
-        .lock()
+    log.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 

@@ -14,22 +14,20 @@
 //! - a step that takes a record's lock first takes it (silently), then makes its effect and
 //!   logs it, then unlocks (silently): between lock and log another Enactor can find the lock
 //!   taken and log that before the holder's event;
-//! - a failed try-lock (`LockBusy`) happens while another Enactor holds the lock and is logged
-//!   afterwards, outside every lock, before the busy Enactor's next step: other steps can come
-//!   between, the holder's unlock included;
+//! - a failed try-lock (`LockBusy`) is logged in the same step as the try, while another
+//!   Enactor holds the lock (the code holds the log's lock across the try,
+//!   `Trace::record_refusal`);
 //! - a lock taken away by a fault (`LockLost`) needs no holder, and `GaveUp` touches no shared
 //!   state: each is logged in its own step.
 //!
-//! The search tries every mover and every placement of the silent steps (lock, unlock, failed
-//! try-lock), follows a branch only while the events it logs are the log's next ones, and
+//! The search tries every mover and every placement of the silent steps (lock, unlock),
+//! follows a branch only while the events it logs are the log's next ones, and
 //! remembers the (state, log position) pairs it has been to.
 
 use std::collections::HashSet;
 
 use crate::check::step_model::state::{EnactorState, Pc, StepState};
-use crate::check::step_model::transition::{
-    Cycles, Mover, StepModel, StepModelError, enactor, enactor_mut,
-};
+use crate::check::step_model::transition::{Cycles, Mover, StepModel, StepModelError, enactor};
 use crate::protocol::config::Config;
 use crate::protocol::event::{Event, Step};
 use crate::protocol::variant::Variant;
@@ -63,7 +61,7 @@ pub fn explains(
         state: model.init(),
         phases: vec![Phase::Ready; config.enactors() + 1],
     };
-    Ok(search.explains(start, 0))
+    Ok(search.explains(start))
 }
 
 /// Where an Enactor is between the parts of a step the search separates.
@@ -74,13 +72,6 @@ enum Phase {
     /// It has taken this endpoint's lock for its next step, whose effect and event are still
     /// to come.
     Locked(u8),
-    /// Its try-lock failed (the model's busy step is taken); the `LockBusy` is still to log.
-    Refused {
-        /// The endpoint whose lock was taken.
-        endpoint: u8,
-        /// The attempt that failed.
-        attempt: u32,
-    },
 }
 
 /// A state of the search: the model's state and every Enactor's phase (the race's Enactors
@@ -114,29 +105,30 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    /// Whether the moves from `node` can log `self.log[at..]` exactly.
-    fn explains(&mut self, node: Node, at: usize) -> bool {
-        if at == self.log.len() {
-            return true;
-        }
-        if !self.seen.insert((node.clone(), at)) {
-            return false;
-        }
-        let mut movers = vec![Mover::Planner, Mover::Last];
-        movers.extend((0..node.state.enactors.len()).map(Mover::Enactor));
-        for mover in movers {
-            for (next, event) in self.moves(&node, mover) {
-                let followed = match event {
-                    None => self.explains(next, at),
-                    Some(event) => {
-                        let step = &self.log[at];
-                        step.actor == self.model.actor(mover)
-                            && step.event == event
-                            && self.explains(next, at + 1)
+    /// Whether the moves from `start` can log the whole log exactly: a depth-first search
+    /// with its own stack (it runs inside loom's executions, whose stacks are small).
+    fn explains(&mut self, start: Node) -> bool {
+        let mut pending = vec![(start, 0)];
+        while let Some((node, at)) = pending.pop() {
+            if at == self.log.len() {
+                return true;
+            }
+            if !self.seen.insert((node.clone(), at)) {
+                continue;
+            }
+            let mut movers = vec![Mover::Planner, Mover::Last];
+            movers.extend((0..node.state.enactors.len()).map(Mover::Enactor));
+            for mover in movers {
+                for (next, event) in self.moves(&node, mover) {
+                    match event {
+                        None => pending.push((next, at)),
+                        Some(event) => {
+                            let step = &self.log[at];
+                            if step.actor == self.model.actor(mover) && step.event == event {
+                                pending.push((next, at + 1));
+                            }
+                        }
                     }
-                };
-                if followed {
-                    return true;
                 }
             }
         }
@@ -153,13 +145,6 @@ impl Search<'_> {
             Mover::Last => node.phases.len() - 1,
         };
         match node.phases[slot] {
-            Phase::Refused { endpoint, attempt } => {
-                let logged = Event::LockBusy {
-                    endpoint: crate::check::step_model::state::endpoint(endpoint),
-                    attempt,
-                };
-                vec![(with_phase(node, slot, Phase::Ready), Some(logged))]
-            }
             Phase::Locked(_) => {
                 // The effect under the lock, and its event (the lock moves into the model's
                 // state, to be released by the Enactor's next step).
@@ -204,7 +189,7 @@ impl Search<'_> {
                 match node.holder(e) {
                     None => moves.push((with_phase(node, slot, Phase::Locked(e)), None)),
                     Some(holder) if Some(holder) != me => {
-                        moves.extend(self.refused(node, mover, slot));
+                        moves.extend(self.refused(node, mover));
                     }
                     Some(_) => {}
                 }
@@ -223,25 +208,17 @@ impl Search<'_> {
         Some((next, event))
     }
 
-    /// A try-lock that fails while another Enactor holds the lock: its effect now, its
-    /// `LockBusy` logged by a later move.
-    fn refused(&self, node: &Node, mover: Mover, slot: usize) -> Option<Move> {
+    /// A try-lock that fails while another Enactor holds the lock, logged as `LockBusy`.
+    fn refused(&self, node: &Node, mover: Mover) -> Option<Move> {
         let mut next = node.clone();
-        match self.model.step_busy(&mut next.state, mover).ok()? {
-            Event::LockBusy { endpoint, attempt } => {
-                let endpoint = u8::try_from(endpoint.0).ok()?;
-                next.phases[slot] = Phase::Refused { endpoint, attempt };
-                Some((next, None))
-            }
-            _ => None,
-        }
+        let busy = self.model.step_busy(&mut next.state, mover).ok()?;
+        Some((next, Some(busy)))
     }
 
     /// A lock a fault took away: a failed try-lock that needs no holder, logged as
     /// `LockLost` in its own step.
     fn lost(&self, node: &Node, mover: Mover) -> Option<Move> {
         let mut next = node.clone();
-        enactor_mut(&mut next.state, mover)?;
         match self.model.step_busy(&mut next.state, mover).ok()? {
             Event::LockBusy { endpoint, attempt } => {
                 Some((next, Some(Event::LockLost { endpoint, attempt })))

@@ -7,14 +7,21 @@
 //! The log does not record silent steps, so the validator places them:
 //! - an unlock as late as the log allows: just before the holder's next step, or before another
 //!   Enactor's step that needs the lock;
-//! - a failed try-lock (`LockBusy`) is accepted when another Enactor held the lock at some
-//!   moment between the busy Enactor's previous logged step and the `LockBusy` itself: it holds
-//!   it now, released it since, or its next logged step is the one it took the lock for (it has
-//!   the lock but had not yet logged), which must then be the first step after the `LockBusy`
-//!   to take that lock. The busy step changes only the busy Enactor's own attempt count, so it
-//!   commutes with every step in between;
+//! - a lock taken for a step not yet logged: the code logs a step under its lock, so between
+//!   taking the lock and logging, another Enactor may find the lock taken;
+//! - a failed try-lock (`LockBusy`) is logged in the same step as the try (the log's lock is
+//!   held across it, `Trace::record_refusal`), so it is accepted when, at that point of the
+//!   log, another Enactor holds the lock: it logged its step under the lock and has not
+//!   released it, or it has taken the lock for its next logged step, which must be the first
+//!   step after the `LockBusy` to take that lock. That Enactor released its own previous lock
+//!   before taking this one, so it is released there too;
 //! - a `LockLost` (a fault injector took the lock away, real threads only) is a failed
 //!   try-lock that needs no holder.
+//!
+//! Placing unlocks as late as possible never refuses a log another placement would accept:
+//! an unlock is forced earlier by every step that needs the lock, and a lock held longer can
+//! only explain more `LockBusy` steps. The one choice, which Enactor held the lock, has a
+//! single candidate whenever it has side effects (the first to take the lock afterwards).
 //!
 //! `oracle.rs` answers the same question by brute force, following the code's logging
 //! discipline step by step; tests/oracle.rs holds the two to the same answer on every log.
@@ -95,8 +102,6 @@ pub fn validate(
     let mut walk = Walk {
         model,
         state: model.init(),
-        previous: vec![None; config.enactors()],
-        released: vec![None; config.endpoints()],
     };
     for (index, step) in steps.iter().enumerate().skip(setup.len()) {
         walk.take(index, step, steps)?;
@@ -107,10 +112,6 @@ pub fn validate(
 struct Walk {
     model: StepModel,
     state: StepState,
-    /// Each Enactor's previous logged step.
-    previous: Vec<Option<usize>>,
-    /// Each endpoint's last lazy release: the log index it happened before, and by whom.
-    released: Vec<Option<(usize, usize)>>,
 }
 
 /// A model state, briefly.
@@ -174,14 +175,10 @@ impl Walk {
         }
     }
 
-    /// Releases the lock `mover` holds, if any (an unlock step), noting when.
-    fn release_own(&mut self, mover: Mover, index: usize) {
-        if let Some(enactor) = enactor_mut(&mut self.state, mover)
-            && let Some(held) = enactor.held.take()
-            && let (Some(slot), Mover::Enactor(n)) =
-                (self.released.get_mut(usize::from(held.endpoint)), mover)
-        {
-            *slot = Some((index, n));
+    /// Releases the lock `mover` holds, if any (an unlock step).
+    fn release_own(&mut self, mover: Mover) {
+        if let Some(enactor) = enactor_mut(&mut self.state, mover) {
+            enactor.held = None;
         }
     }
 
@@ -200,10 +197,10 @@ impl Walk {
         if mover == Mover::Last && self.state.last.is_none() {
             // Every thread has joined: their last unlocks came first.
             for n in 0..self.state.enactors.len() {
-                self.release_own(Mover::Enactor(n), index);
+                self.release_own(Mover::Enactor(n));
             }
         }
-        self.release_own(mover, index);
+        self.release_own(mover);
         let event = match &step.event {
             Event::LockLost { .. } => self.model.step_busy(&mut self.state, mover).map(|busy| {
                 // The same step as a busy lock, logged as the fault it was.
@@ -213,12 +210,11 @@ impl Walk {
                 }
             }),
             Event::LockBusy { endpoint, .. } => {
-                let held_meanwhile = self.held_meanwhile(mover, endpoint.0, index, log);
-                if !held_meanwhile {
+                if !self.held_by_another(mover, endpoint.0, index, log) {
                     return Err(self.reject(
                         index,
                         step,
-                        format!("finds no other Enactor holding {endpoint}'s lock at any moment since this Enactor's previous step"),
+                        format!("finds no other Enactor holding {endpoint}'s lock there"),
                     ));
                 }
                 self.model.step_busy(&mut self.state, mover)
@@ -229,7 +225,7 @@ impl Walk {
                     && holder != mover
                 {
                     // The holder's unlock came first.
-                    self.release_own(holder, index);
+                    self.release_own(holder);
                 }
                 self.model
                     .step(&mut self.state, mover)
@@ -237,57 +233,57 @@ impl Walk {
             }
         };
         match event {
-            Ok(event) if event == step.event => {
-                if let Actor::Enactor(n) = step.actor
-                    && let Some(slot) = self.previous.get_mut(n)
-                {
-                    *slot = Some(index);
-                }
-                Ok(())
-            }
+            Ok(event) if event == step.event => Ok(()),
             Ok(event) => Err(self.reject(index, step, format!("logs \"{event}\" there"))),
             Err(_) => Err(self.reject(index, step, "cannot take that step there".to_owned())),
         }
     }
 
-    /// Whether an Enactor other than `mover` held `endpoint`'s lock at some moment between
-    /// `mover`'s previous logged step and step `index`.
-    fn held_meanwhile(&self, mover: Mover, endpoint: usize, index: usize, log: &[Step]) -> bool {
-        let Ok(endpoint8) = u8::try_from(endpoint) else {
+    /// Whether an Enactor other than `mover` holds `endpoint`'s lock at step `index`: it
+    /// logged a step under it and has not released it, or it took it for its next logged step
+    /// (and released its own previous lock, which this notes).
+    fn held_by_another(
+        &mut self,
+        mover: Mover,
+        endpoint: usize,
+        index: usize,
+        log: &[Step],
+    ) -> bool {
+        let Ok(endpoint) = u8::try_from(endpoint) else {
             return false;
         };
         let me = match mover {
             Mover::Enactor(n) => Some(n),
             Mover::Last | Mover::Planner => None,
         };
-        // The previous step logged under this actor's name: for the next cycle (`Last`, logged
-        // as Enactor A) its own previous step, since its first step is a pick.
-        let since = match log[index].actor {
-            Actor::Enactor(n) => self.previous.get(n).copied().flatten().unwrap_or(0),
-            Actor::Setup | Actor::Planner => 0,
-        };
         let holds_now = self
             .state
-            .lock_holder(endpoint8)
+            .lock_holder(endpoint)
             .is_some_and(|holder| Some(holder) != me);
-        let released_since = self
-            .released
-            .get(endpoint)
-            .copied()
-            .flatten()
-            .is_some_and(|(at, by)| at > since && Some(by) != me);
-        holds_now || released_since || self.about_to_log(me, endpoint8, index, log)
+        if holds_now {
+            return true;
+        }
+        match self.about_to_log(me, endpoint, index, log) {
+            Some(holder) => {
+                self.release_own(Mover::Enactor(holder));
+                true
+            }
+            None => false,
+        }
     }
 
-    /// Whether another Enactor took `endpoint`'s lock for its next logged step but had not
-    /// logged it yet at step `index` (it may still hold the lock of its previous step: it
-    /// releases that one first). Only the first step after `index` that takes the lock can be
-    /// that one: the lock is held until its holder has logged.
-    fn about_to_log(&self, me: Option<usize>, endpoint: u8, index: usize, log: &[Step]) -> bool {
+    /// Another Enactor that has taken `endpoint`'s lock for its next logged step but had not
+    /// logged it yet at step `index`. Only the first step after `index` that takes the lock
+    /// can be that one: the lock is held until its holder has logged. A log that stops first
+    /// leaves any Enactor about to take the lock that logs nothing more.
+    fn about_to_log(
+        &self,
+        me: Option<usize>,
+        endpoint: u8,
+        index: usize,
+        log: &[Step],
+    ) -> Option<usize> {
         let later = &log[index + 1..];
-        let taker = later
-            .iter()
-            .position(|step| takes_lock(&step.event, usize::from(endpoint)));
         let waiting = |n: usize| {
             Some(n) != me
                 && self
@@ -297,19 +293,27 @@ impl Walk {
                     .is_some_and(|other| other.pc != Pc::Done)
                 && self.needs(Mover::Enactor(n)) == Some(endpoint)
         };
+        let taker = later
+            .iter()
+            .position(|step| takes_lock(&step.event, usize::from(endpoint)));
         match taker {
-            // Its next logged step takes the lock.
             Some(at) => match later[at].actor {
-                Actor::Enactor(n) => {
-                    waiting(n)
-                        && later.iter().position(|s| s.actor == Actor::Enactor(n)) == Some(at)
-                }
-                Actor::Setup | Actor::Planner => false,
+                Actor::Enactor(n) => (waiting(n)
+                    && later.iter().position(|s| s.actor == Actor::Enactor(n)) == Some(at))
+                .then_some(n),
+                Actor::Setup | Actor::Planner => None,
             },
-            // The log stops before the holder logged: an Enactor about to take the lock that
-            // logs nothing more.
-            None => (0..self.state.enactors.len())
-                .any(|n| waiting(n) && !later.iter().any(|s| s.actor == Actor::Enactor(n))),
+            None => {
+                let silent: Vec<usize> = (0..self.state.enactors.len())
+                    .filter(|n| waiting(*n) && !later.iter().any(|s| s.actor == Actor::Enactor(*n)))
+                    .collect();
+                // One that holds no lock, if any: its choice releases nothing.
+                silent
+                    .iter()
+                    .copied()
+                    .find(|n| self.state.enactors[*n].held.is_none())
+                    .or_else(|| silent.first().copied())
+            }
         }
     }
 }
@@ -371,11 +375,15 @@ mod tests {
     }
 
     fn busy(n: usize, endpoint: usize) -> Step {
+        busy_again(n, endpoint, 1)
+    }
+
+    fn busy_again(n: usize, endpoint: usize, attempt: u32) -> Step {
         Step {
             actor: Actor::Enactor(n),
             event: Event::LockBusy {
                 endpoint: EndpointId(endpoint),
-                attempt: 1,
+                attempt,
             },
         }
     }
@@ -400,7 +408,8 @@ mod tests {
     fn the_next_cycle_finds_no_lock_busy_when_every_other_thread_has_joined() {
         // Both Enactors found generation 1 current and stopped; Enactor A's next cycle runs
         // alone, so no one can hold a lock it tries. A release before that cycle started
-        // once counted as "released since its previous step".
+        // once counted as "released since its previous step" (when a LockBusy could be
+        // logged after the try).
         let mut steps = setup(1);
         steps.extend([
             picked(0, 1),
@@ -454,5 +463,43 @@ mod tests {
         steps.extend([picked(2, 4), checked(2, 0, 4, 1), checked(0, 1, 4, 1)]);
         steps.extend([installed(Actor::Enactor(0), 0, 4, Some(1)), busy(0, 1)]);
         assert!(accepts(Variant::GuardedSweepOnly, "3E2P4G2K", &steps));
+    }
+
+    #[test]
+    fn two_lock_busy_steps_cannot_each_be_explained_by_the_other_enactor_holding_on() {
+        // Found by shuttle (Buggy 3E2P5G2K): A's write of endpoint 0 finds it busy twice (C
+        // holds it after writing it), then C's write of endpoint 1 finds that busy (A holds
+        // it after checking it). C releases endpoint 0 before trying endpoint 1, and A
+        // releases endpoint 1 before trying endpoint 0: each try needs the other's lock still
+        // held after its own release came first. Accepted when a LockBusy could be logged
+        // after its try; the try and its log are one step now.
+        let mut steps = setup(2);
+        steps.extend([
+            picked(1, 1),
+            checked(1, 0, 1, 1),
+            published(Actor::Planner, 2),
+        ]);
+        steps.extend([picked(2, 2), picked(0, 2), published(Actor::Planner, 3)]);
+        steps.extend([
+            published(Actor::Planner, 4),
+            checked(1, 1, 1, 1),
+            checked(2, 0, 2, 1),
+        ]);
+        steps.extend([
+            published(Actor::Planner, 5),
+            checked(0, 0, 2, 1),
+            checked(2, 1, 2, 1),
+        ]);
+        steps.extend([
+            checked(0, 1, 2, 1),
+            installed(Actor::Enactor(2), 0, 2, Some(1)),
+        ]);
+        steps.extend([busy(0, 0), busy_again(0, 0, 2)]);
+        let write = installed(Actor::Enactor(2), 1, 2, Some(1));
+        let mut without = steps.clone();
+        without.push(write.clone());
+        assert!(accepts(Variant::Buggy, "3E2P5G2K", &without));
+        steps.extend([busy(2, 1), write]);
+        assert!(!accepts(Variant::Buggy, "3E2P5G2K", &steps));
     }
 }
