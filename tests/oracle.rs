@@ -217,6 +217,7 @@ mod loom_executions {
         }
         println!("loom, every variant: {all}");
         all.assert_discriminating();
+        all.assert_documented("loom, 7 variants, `2E2P4G2K` bound 3");
     }
 }
 
@@ -254,5 +255,6 @@ mod shuttle_iterations {
         }
         println!("shuttle, every variant: {all}");
         all.assert_discriminating();
+        all.assert_documented("shuttle, 7 variants, `3E2P5G2K`");
     }
 }

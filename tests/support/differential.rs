@@ -284,6 +284,59 @@ impl Agreement {
     }
 }
 
+impl Agreement {
+    /// Asserts that docs/testing.md's row for `source` ("The validator against an exact
+    /// oracle") has these counts: logs, mutants accepted, mutants rejected, and inserted
+    /// `LockBusy` accepted / rejected.
+    #[cfg(any(loom, shuttle))]
+    pub fn assert_documented(&self, source: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/testing.md");
+        let document = std::fs::read_to_string(path).expect("docs/testing.md");
+        let prefix = format!("| {source} |");
+        let row = document
+            .lines()
+            .find(|line| line.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("docs/testing.md has no row `{prefix}`"));
+        let mutants = |accepted: bool| -> u64 {
+            Mutation::ALL
+                .into_iter()
+                .filter(|kind| *kind != Mutation::Unchanged)
+                .map(|kind| {
+                    let (a, r) = self.count(kind);
+                    if accepted { a } else { r }
+                })
+                .sum()
+        };
+        let (busy_accepted, busy_rejected) = self.count(Mutation::InsertBusy);
+        let measured = format!(
+            "{prefix} {} | {} | {} | {} / {} |",
+            thousands(self.sources),
+            thousands(mutants(true)),
+            thousands(mutants(false)),
+            thousands(busy_accepted),
+            thousands(busy_rejected)
+        );
+        assert_eq!(
+            row, measured,
+            "docs/testing.md disagrees with this run:\n{self}"
+        );
+    }
+}
+
+/// `n` with a comma every three digits, as the docs write counts.
+#[cfg(any(loom, shuttle))]
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 impl fmt::Display for Agreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(

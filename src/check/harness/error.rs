@@ -151,7 +151,7 @@ fn repeated(names: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// The message of a panic payload.
-#[cfg(any(loom, shuttle, planrace_docs))]
+#[cfg(any(loom, shuttle, planrace_docs, test))]
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()

@@ -21,7 +21,9 @@ mod quiet;
 mod report;
 #[cfg(any(shuttle, planrace_docs))]
 mod shuttle;
-#[cfg(any(loom, shuttle, planrace_docs))]
+// Also in the default build's unit tests: the tally and the verdict words are tested there,
+// where cargo-mutants can afford to run them per mutant (docs/testing.md).
+#[cfg(any(loom, shuttle, planrace_docs, test))]
 mod tally;
 mod timeline;
 mod verdict_line;

@@ -113,7 +113,7 @@ impl<M: Model> Tally<M> {
     }
 
     /// Gives up the execution under way (its log is dropped) and returns its number.
-    #[cfg(any(loom, planrace_docs))]
+    #[cfg(any(loom, planrace_docs, test))]
     pub(crate) fn abandon_running(&mut self) -> u64 {
         self.running
             .take()
@@ -228,7 +228,7 @@ impl<M: Model> Tally<M> {
     }
 
     /// Gives the counterexamples of execution number `execution` the schedule that replays it.
-    #[cfg(any(shuttle, planrace_docs))]
+    #[cfg(any(shuttle, planrace_docs, test))]
     pub(crate) fn attach_schedule(&mut self, execution: u64, schedule: &str) {
         let kept = self
             .found
@@ -316,6 +316,111 @@ pub(crate) fn lock<M: Model>(tally: &SharedTally<M>) -> std::sync::MutexGuard<'_
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::harness::report::NO_DEADLOCK;
+    use crate::check::harness::verdict_line::Verdict;
+
+    /// A model written for these tests: each step is a character; an upper-case letter
+    /// violates the property named by its lower case, `w` reaches the witness `w`, `?` an
+    /// unlisted witness, and `x` is a step the model rejects.
+    #[derive(Debug, Clone)]
+    struct Letters;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the execution could not run")]
+    struct Broken;
+
+    impl Model for Letters {
+        type Step = char;
+        type Property = char;
+        type Error = Broken;
+
+        fn variant(&self) -> String {
+            "letters".to_owned()
+        }
+
+        fn config(&self) -> String {
+            "a-b".to_owned()
+        }
+
+        fn properties(&self) -> Vec<char> {
+            vec!['a', 'b']
+        }
+
+        fn execute(&self, _log: &Log<char>) -> Result<(), Broken> {
+            Ok(())
+        }
+
+        fn check(&self, steps: &[char]) -> Vec<Violation<char>> {
+            steps
+                .iter()
+                .enumerate()
+                .filter(|(_, step)| step.is_ascii_uppercase())
+                .map(|(step, letter)| Violation {
+                    property: letter.to_ascii_lowercase(),
+                    step,
+                    detail: format!("{letter} at {step}"),
+                })
+                .collect()
+        }
+
+        fn timeline(&self, steps: &[char], violations: &[Violation<char>]) -> String {
+            let marks: String = violations.iter().map(|v| v.property).collect();
+            format!("{}|{marks}", steps.iter().collect::<String>())
+        }
+
+        fn witnesses(&self) -> &'static [&'static str] {
+            &["w"]
+        }
+
+        fn witnessed(&self, steps: &[char]) -> Vec<&'static str> {
+            let mut reached = Vec::new();
+            if steps.contains(&'w') {
+                reached.push("w");
+            }
+            if steps.contains(&'?') {
+                reached.push("unlisted");
+            }
+            reached
+        }
+
+        fn validate(&self, steps: &[char]) -> Result<bool, String> {
+            match steps.iter().position(|step| *step == 'x') {
+                Some(at) => Err(format!("x at {at}")),
+                None => Ok(true),
+            }
+        }
+    }
+
+    /// A shared tally that has counted one execution per log, from execution 1.
+    fn counted(logs: &[&str]) -> (SharedTally<Letters>, Vec<bool>) {
+        let tally: SharedTally<Letters> = Arc::new(StdMutex::new(Tally::new(&Letters)));
+        let kept = logs
+            .iter()
+            .zip(1..)
+            .map(|(steps, execution)| {
+                let mut tally = lock(&tally);
+                let log = tally.start(execution);
+                steps.chars().for_each(|step| log.record(step));
+                tally.finish_execution(&Letters, Ok(()), &log)
+            })
+            .collect();
+        (tally, kept)
+    }
+
+    fn explored(logs: &[&str], coverage: Coverage) -> Exploration<Letters> {
+        let (tally, _) = counted(logs);
+        let tally = std::mem::replace(&mut *lock(&tally), Tally::new(&Letters));
+        assert!(tally.error.is_none(), "{:?}", tally.error);
+        tally.finish(Letters, coverage, 1.5, None)
+    }
+
+    fn exhaustive(bound: Option<usize>, cut: Option<&str>) -> Coverage {
+        Coverage::Exhaustive {
+            bound,
+            limits: Vec::new(),
+            cut: cut.map(str::to_owned),
+        }
+    }
 
     #[test]
     fn each_property_keeps_its_earliest_violation() {
@@ -326,5 +431,217 @@ mod tests {
         };
         let kept = first_of_each_property(vec![at('a', 5), at('b', 7), at('a', 2), at('b', 9)]);
         assert_eq!(kept, vec![at('a', 2), at('b', 7)]);
+    }
+
+    #[test]
+    fn violations_are_counted_once_per_execution_with_the_first_and_the_shortest_kept() {
+        let (tally, kept) = counted(&["--A--", "w", "-AA", "A", "B-A", "A-"]);
+        // Kept: the first of a, the shorter 3rd, the shorter 4th, and the first of b.
+        assert_eq!(kept, vec![true, false, true, true, true, false]);
+        let tally = std::mem::replace(&mut *lock(&tally), Tally::new(&Letters));
+        assert_eq!((tally.executions, tally.violating), (6, 5));
+        let exploration = tally.finish(Letters, exhaustive(None, None), 1.5, None);
+        let a = exploration.outcome('a').expect("a is listed");
+        assert_eq!(a.violations, 5);
+        let first = a.first.as_ref().expect("a first counterexample");
+        assert_eq!((first.execution, first.violation.step), (1, 2));
+        assert_eq!(first.timeline(), "--A--|a");
+        let shortest = a.shortest.as_ref().expect("a shortest counterexample");
+        assert_eq!((shortest.execution, shortest.steps.len()), (4, 1));
+        let b = exploration.outcome('b').expect("b is listed");
+        assert_eq!(b.violations, 1);
+        let both = b.first.as_ref().expect("b's counterexample");
+        assert_eq!(both.execution, 5);
+        assert_eq!(both.violations.len(), 2, "{:?}", both.violations);
+        assert_eq!(both.timeline(), "B-A|ba");
+        assert_eq!(exploration.witness_count("w"), Some(1));
+        assert_eq!(exploration.witness_count("v"), None);
+        assert_eq!((exploration.executions, exploration.seconds), (6, 1.5));
+        assert!(
+            exploration
+                .outcomes
+                .iter()
+                .all(|o| exploration.verdict(o) == Verdict::Violated)
+        );
+    }
+
+    #[test]
+    fn every_log_is_validated_and_the_first_rejection_kept() {
+        let exploration = explored(&["w", "-x", "x-", "--"], exhaustive(None, None));
+        assert_eq!((exploration.validated, exploration.rejected), (2, 2));
+        assert_eq!(exploration.first_rejection, Some((2, "x at 1".to_owned())));
+        assert!(exploration.validation_seconds >= 0.0);
+    }
+
+    #[test]
+    fn the_verdict_words_say_what_the_run_covered() {
+        let verdicts = |logs: &[&str], coverage: Coverage| -> Vec<Verdict> {
+            let exploration = explored(logs, coverage);
+            exploration
+                .outcomes
+                .iter()
+                .map(|outcome| exploration.verdict(outcome))
+                .collect()
+        };
+        let sampled = Coverage::Sampled {
+            scheduler: "random",
+            depth: None,
+            seeds: 0..2,
+        };
+        use Verdict::{Bounded, Holds, Inconclusive, NotFound, Vacuous, Violated};
+        assert_eq!(verdicts(&["w"], exhaustive(None, None)), [Holds, Holds]);
+        assert_eq!(
+            verdicts(&["w"], exhaustive(Some(2), None)),
+            [Bounded, Bounded]
+        );
+        assert_eq!(verdicts(&["w"], sampled.clone()), [NotFound, NotFound]);
+        assert_eq!(verdicts(&["-"], exhaustive(None, None)), [Vacuous, Vacuous]);
+        assert_eq!(verdicts(&["-"], sampled), [Vacuous, Vacuous]);
+        let cut = exhaustive(None, Some("max_permutations"));
+        assert_eq!(verdicts(&["w"], cut.clone()), [Inconclusive, Inconclusive]);
+        assert_eq!(verdicts(&["wA"], cut), [Violated, Inconclusive]);
+        assert_eq!(
+            verdicts(&["B"], exhaustive(None, None)),
+            [Vacuous, Violated]
+        );
+    }
+
+    #[test]
+    fn a_deadlock_leaves_the_unviolated_properties_inconclusive() {
+        let (tally, _) = counted(&["wA"]);
+        let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&Letters));
+        let log = tally.start(2);
+        log.record('-');
+        let deadlock = tally.deadlocked(&Letters, Vec::new());
+        assert_eq!((deadlock.execution, deadlock.timeline.as_str()), (2, "-|"));
+        let exploration = tally.finish(Letters, exhaustive(None, None), 0.0, Some(deadlock));
+        let verdicts: Vec<Verdict> = exploration
+            .outcomes
+            .iter()
+            .map(|outcome| exploration.verdict(outcome))
+            .collect();
+        assert_eq!(verdicts, [Verdict::Violated, Verdict::Inconclusive]);
+    }
+
+    #[test]
+    fn what_a_model_does_not_list_stops_the_count_with_every_name() {
+        let (tally, kept) = counted(&["A", "C?D"]);
+        assert_eq!(kept, vec![true, false]);
+        let tally = lock(&tally);
+        match &tally.error {
+            Some(CheckError::Unlisted {
+                execution,
+                properties,
+                witnesses,
+            }) => {
+                assert_eq!(*execution, 2);
+                assert_eq!(properties, &["c", "d"]);
+                assert_eq!(witnesses, &["unlisted"]);
+            }
+            other => panic!("expected the unlisted names, got {other:?}"),
+        }
+        assert_eq!(tally.violating, 1, "the stopped execution is not counted");
+    }
+
+    #[test]
+    fn an_execution_that_fails_or_panics_is_named_by_its_number() {
+        let mut tally = Tally::new(&Letters);
+        let log = tally.start(3);
+        assert!(!tally.finish_execution(&Letters, Err(Broken), &log));
+        assert!(matches!(
+            tally.error,
+            Some(CheckError::Execution { execution: 3, .. })
+        ));
+        let log = tally.start(4);
+        log.record('w');
+        match tally.panicked(&Letters, &"it broke") {
+            CheckError::Panicked {
+                execution,
+                message,
+                timeline,
+            } => {
+                assert_eq!((execution, message.as_str()), (4, "it broke"));
+                assert_eq!(timeline, "w|");
+            }
+            other => panic!("expected a panic, got {other:?}"),
+        }
+        let _log = tally.start(5);
+        assert_eq!(tally.abandon_running(), 5);
+        assert_eq!(
+            tally.abandon_running(),
+            5,
+            "nothing under way: the last number"
+        );
+    }
+
+    #[test]
+    fn a_schedule_is_attached_to_the_counterexamples_of_its_execution_only() {
+        let (tally, _) = counted(&["AA", "A", "B"]);
+        let mut tally = std::mem::replace(&mut *lock(&tally), Tally::new(&Letters));
+        tally.attach_schedule(2, "schedule-2");
+        let exploration = tally.finish(Letters, exhaustive(None, None), 0.0, None);
+        let a = exploration.outcome('a').expect("a is listed");
+        let schedule = |example: Option<&Counterexample<Letters>>| {
+            example.and_then(|example| example.schedule.clone())
+        };
+        assert_eq!(schedule(a.first.as_ref()), None);
+        assert_eq!(schedule(a.shortest.as_ref()), Some("schedule-2".to_owned()));
+        let b = exploration.outcome('b').expect("b is listed");
+        assert_eq!(schedule(b.first.as_ref()), None);
+    }
+
+    #[test]
+    fn a_verdict_line_carries_the_run_and_the_outcome() {
+        let sampled = Coverage::Sampled {
+            scheduler: "pct",
+            depth: Some(3),
+            seeds: 4..6,
+        };
+        let exploration = explored(&["w", "-", "A", "wA"], sampled);
+        let a = exploration.outcome('a').expect("a is listed");
+        let line = exploration.verdict_line(a);
+        assert_eq!(
+            (line.checker.as_str(), line.counted.as_str()),
+            ("shuttle", "iterations")
+        );
+        assert_eq!(
+            (line.variant.as_str(), line.config.as_str()),
+            ("letters", "a-b")
+        );
+        assert_eq!((line.property.as_str(), line.bound.as_str()), ("a", "none"));
+        assert_eq!(
+            (line.count, line.violations, line.verdict),
+            (4, 2, Verdict::Violated)
+        );
+        let settings = [("scheduler", "pct"), ("depth", "3"), ("seeds", "4..6")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(line.settings, settings);
+        let extra = [("w", 2), ("first_violation", 3)].map(|(k, v)| (k.to_owned(), v));
+        assert_eq!(line.extra, extra);
+        let b = exploration.outcome('b').expect("b is listed");
+        let line = exploration.verdict_line(b);
+        assert_eq!((line.violations, line.verdict), (0, Verdict::NotFound));
+        assert_eq!(line.extra, [("w".to_owned(), 2)]);
+        assert_eq!(exploration.deadlock_line(), None);
+
+        let loom = explored(&["w"], exhaustive(Some(3), None));
+        let line = loom.verdict_line(loom.outcome('b').expect("b is listed"));
+        assert_eq!(
+            (line.checker.as_str(), line.counted.as_str()),
+            ("loom", "executions")
+        );
+        assert_eq!((line.bound.as_str(), line.verdict), ("3", Verdict::Bounded));
+    }
+
+    #[test]
+    fn a_deadlock_has_its_own_violated_line() {
+        let mut tally = Tally::new(&Letters);
+        let _log = tally.start(1);
+        let deadlock = tally.deadlocked(&Letters, Vec::new());
+        let exploration = tally.finish(Letters, exhaustive(None, None), 0.0, Some(deadlock));
+        let line = exploration.deadlock_line().expect("a deadlock line");
+        assert_eq!(line.property, NO_DEADLOCK);
+        assert_eq!((line.violations, line.verdict), (1, Verdict::Violated));
+        assert_eq!(line.count, 1);
     }
 }

@@ -335,6 +335,14 @@ mod tests {
         assert!(bad_count.parse::<VerdictLine>().is_err());
         let bad_extra = format!("{} lonely", line());
         assert!(bad_extra.parse::<VerdictLine>().is_err());
+        assert_eq!(
+            "planrace-verdict checker=loom lonely variant=Fixed".parse::<VerdictLine>(),
+            Err(VerdictLineError::Field {
+                position: 2,
+                expected: "name=value",
+                found: "lonely".to_owned(),
+            })
+        );
         let no_count = line().to_string().replace("executions=46552 ", "");
         assert!(no_count.parse::<VerdictLine>().is_err());
         let bad_word = line().to_string().replace("verdict=holds", "verdict=fine");
@@ -375,5 +383,14 @@ mod tests {
             "{text}"
         );
         assert_eq!(text.parse::<VerdictLine>(), Ok(sampled));
+        // Five fields, three settings, the count and the violations come before the verdict.
+        let bad_word = text.replace("verdict=not-found", "verdict=fine");
+        assert!(
+            matches!(
+                bad_word.parse::<VerdictLine>(),
+                Err(VerdictLineError::Field { position: 11, .. })
+            ),
+            "{bad_word}"
+        );
     }
 }

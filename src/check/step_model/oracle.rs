@@ -160,25 +160,14 @@ impl Search<'_> {
 
     /// The moves of an Enactor with no step under way.
     fn ready_moves(&self, node: &Node, mover: Mover, slot: usize) -> Vec<Move> {
-        let current = match enactor(&node.state, mover) {
-            Some(current) => *current,
-            // The next cycle starts when every thread has joined.
-            None if self.model.cycles == Cycles::OneEach
-                && self.model.everyone_joined(&node.state) =>
-            {
-                EnactorState::START
-            }
-            None => return Vec::new(),
-        };
+        // The next cycle, not started yet, is at its pick: a step the model refuses until
+        // every thread has joined.
+        let current = enactor(&node.state, mover).map_or(EnactorState::START, |current| *current);
         let restarts = self.model.cycles == Cycles::Unbounded && current.is_done();
         if current.held.is_some() || restarts {
             // An unlock (silent), or a new cycle's pick.
             return self.atomic(node, mover).into_iter().collect();
         }
-        let me = match mover {
-            Mover::Enactor(n) => Some(n),
-            Mover::Last | Mover::Planner => None,
-        };
         match current.pc {
             Pc::Check(e) | Pc::Recheck(e) | Pc::Scan(e) => match node.holder(e) {
                 None => vec![(with_phase(node, slot, Phase::Locked(e)), None)],
@@ -186,12 +175,10 @@ impl Search<'_> {
             },
             Pc::Write { endpoint: e, .. } => {
                 let mut moves = Vec::new();
+                // A holder is another Enactor: one with no step under way holds no lock.
                 match node.holder(e) {
                     None => moves.push((with_phase(node, slot, Phase::Locked(e)), None)),
-                    Some(holder) if Some(holder) != me => {
-                        moves.extend(self.refused(node, mover));
-                    }
-                    Some(_) => {}
+                    Some(_) => moves.extend(self.refused(node, mover)),
                 }
                 moves.extend(self.lost(node, mover));
                 moves

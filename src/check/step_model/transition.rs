@@ -161,7 +161,7 @@ impl StepModel {
     }
 
     /// Whether every step has been taken: the execution is over.
-    #[cfg(any(loom, feature = "stateright"))]
+    #[cfg(any(loom, feature = "stateright", test))]
     pub(crate) fn is_over(&self, state: &StepState) -> bool {
         self.everyone_joined(state) && state.last.as_ref().is_some_and(EnactorState::is_done)
     }
@@ -505,3 +505,97 @@ fn busy(enactor: &mut EnactorState) -> Result<Event, Disabled> {
 /// A step the mover cannot take in this state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Disabled;
+
+#[cfg(all(test, not(any(loom, shuttle))))]
+mod tests {
+    use std::collections::{HashSet, VecDeque};
+
+    use super::*;
+
+    /// Every candidate mover of a state: the Planner, each Enactor, the next cycle.
+    fn candidates(state: &StepState) -> Vec<Mover> {
+        let mut all = vec![Mover::Planner, Mover::Last];
+        all.extend((0..state.enactors.len()).map(Mover::Enactor));
+        all
+    }
+
+    /// `movers` offers exactly the movers whose step the model takes, in every reachable
+    /// state (breadth first, over every mover that can step); under `OneEach` the execution
+    /// is over exactly when no one can move.
+    #[test]
+    fn movers_are_exactly_those_that_can_step() {
+        for (variant, config, cycles) in [
+            (Variant::Buggy, "2E1P4G2K", Cycles::OneEach),
+            (Variant::GuardedSweepNonAtomic, "2E2P4G2K", Cycles::OneEach),
+            (Variant::RecheckBeforeWrite, "2E1P4G2K", Cycles::Unbounded),
+            (Variant::Fixed, "2E1P4G2K", Cycles::Unbounded),
+        ] {
+            let config = config.parse().expect("a valid configuration");
+            let model = StepModel::new(variant, config, cycles).expect("a small model");
+            let mut seen = HashSet::from([model.init()]);
+            let mut pending = VecDeque::from([model.init()]);
+            let mut offered = Vec::new();
+            while let Some(state) = pending.pop_front() {
+                offered.clear();
+                model.movers(&state, &mut offered);
+                let mut can_step = Vec::new();
+                for mover in candidates(&state) {
+                    let mut next = state.clone();
+                    if model.step(&mut next, mover).is_ok() {
+                        can_step.push(mover);
+                        if seen.insert(next.clone()) {
+                            pending.push_back(next);
+                        }
+                    }
+                }
+                offered.sort_by_key(|m| format!("{m:?}"));
+                can_step.sort_by_key(|m| format!("{m:?}"));
+                assert_eq!(
+                    offered, can_step,
+                    "{variant} {config} {cycles:?} in {state:?}"
+                );
+                if cycles == Cycles::OneEach {
+                    assert_eq!(model.is_over(&state), offered.is_empty(), "{state:?}");
+                }
+            }
+            assert!(
+                seen.len() > 100,
+                "{variant} {config}: {} states",
+                seen.len()
+            );
+        }
+    }
+
+    /// A path of symmetry representatives becomes concrete steps that reach a state with the
+    /// same representative, as a log the validator accepts.
+    #[test]
+    fn a_path_of_representatives_replays_as_concrete_steps() {
+        let config = "3E2P4G2K".parse().expect("a valid configuration");
+        let model = StepModel::new(Variant::Buggy, config, Cycles::OneEach).expect("small");
+        let mut state = model.init();
+        let mut chain = Vec::new();
+        let mut movers = Vec::new();
+        // Always the last mover that can move: Enactor C first, then B, then A.
+        loop {
+            movers.clear();
+            model.movers(&state, &mut movers);
+            let Some(mover) = movers.last().copied() else {
+                break;
+            };
+            model
+                .step(&mut state, mover)
+                .expect("an offered mover steps");
+            chain.push(state.representative().fingerprint());
+        }
+        let (steps, reached) = concrete_path(&model, &chain);
+        assert_eq!(reached.representative(), state.representative());
+        assert!(steps.len() > chain.len() / 2, "{steps:?}");
+        let validated = crate::check::step_model::validate::validate(
+            Variant::Buggy,
+            config,
+            Cycles::OneEach,
+            &steps,
+        );
+        assert!(validated.is_ok(), "{validated:?}");
+    }
+}

@@ -421,7 +421,17 @@ mod tests {
         steps.extend([picked(0, 4), checked(0, 0, 4, 1)]);
         assert!(accepts(Variant::Fixed, "2E1P4G2K", &steps));
         steps.push(busy(0, 0));
-        assert!(!accepts(Variant::Fixed, "2E1P4G2K", &steps));
+        let config = "2E1P4G2K".parse().expect("a valid configuration");
+        let rejection = validate(Variant::Fixed, config, Cycles::OneEach, &steps);
+        let Err(Rejection::Step { step, state, .. }) = rejection else {
+            panic!("expected a rejected step, got {rejection:?}");
+        };
+        // The rejection names the step and every Enactor's state, the next cycle's last.
+        assert_eq!(step, 11);
+        assert!(
+            state.ends_with("enactors [ Done Done Write { endpoint: 0, attempt: 1 } ]"),
+            "{state}"
+        );
     }
 
     #[test]
