@@ -384,6 +384,8 @@ mod tests {
         }
 
         fn validate(&self, steps: &[char]) -> Result<bool, String> {
+            // Long enough for the tally's clock to see it.
+            std::thread::sleep(std::time::Duration::from_micros(1));
             match steps.iter().position(|step| *step == 'x') {
                 Some(at) => Err(format!("x at {at}")),
                 None => Ok(true),
@@ -431,6 +433,13 @@ mod tests {
         };
         let kept = first_of_each_property(vec![at('a', 5), at('b', 7), at('a', 2), at('b', 9)]);
         assert_eq!(kept, vec![at('a', 2), at('b', 7)]);
+        // Of two at the same step, the first reported.
+        let again = Violation {
+            detail: "again".to_owned(),
+            ..at('a', 2)
+        };
+        let kept = first_of_each_property(vec![at('a', 2), again]);
+        assert_eq!(kept, vec![at('a', 2)]);
     }
 
     #[test]
@@ -466,11 +475,23 @@ mod tests {
     }
 
     #[test]
+    fn of_two_counterexamples_as_short_the_first_is_kept() {
+        let (tally, kept) = counted(&["-A", "A-", "A"]);
+        assert_eq!(kept, vec![true, false, true]);
+        let tally = std::mem::replace(&mut *lock(&tally), Tally::new(&Letters));
+        let exploration = tally.finish(Letters, exhaustive(None, None), 0.0, None);
+        let a = exploration.outcome('a').expect("a is listed");
+        let executions = |example: Option<&Counterexample<Letters>>| example.map(|e| e.execution);
+        assert_eq!(executions(a.first.as_ref()), Some(1));
+        assert_eq!(executions(a.shortest.as_ref()), Some(3));
+    }
+
+    #[test]
     fn every_log_is_validated_and_the_first_rejection_kept() {
         let exploration = explored(&["w", "-x", "x-", "--"], exhaustive(None, None));
         assert_eq!((exploration.validated, exploration.rejected), (2, 2));
         assert_eq!(exploration.first_rejection, Some((2, "x at 1".to_owned())));
-        assert!(exploration.validation_seconds >= 0.0);
+        assert!(exploration.validation_seconds >= 4e-6, "{exploration:?}");
     }
 
     #[test]

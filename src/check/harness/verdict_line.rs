@@ -335,6 +335,15 @@ mod tests {
         assert!(bad_count.parse::<VerdictLine>().is_err());
         let bad_extra = format!("{} lonely", line());
         assert!(bad_extra.parse::<VerdictLine>().is_err());
+        let bad_witness = line().to_string().replace("lock_busy=0", "lock_busy=many");
+        assert_eq!(
+            bad_witness.parse::<VerdictLine>(),
+            Err(VerdictLineError::Field {
+                position: 11,
+                expected: "name=<count>",
+                found: "lock_busy=many".to_owned(),
+            })
+        );
         assert_eq!(
             "planrace-verdict checker=loom lonely variant=Fixed".parse::<VerdictLine>(),
             Err(VerdictLineError::Field {

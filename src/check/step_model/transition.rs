@@ -161,7 +161,7 @@ impl StepModel {
     }
 
     /// Whether every step has been taken: the execution is over.
-    #[cfg(any(loom, feature = "stateright", test))]
+    #[cfg(any(loom, feature = "stateright", all(test, not(shuttle))))]
     pub(crate) fn is_over(&self, state: &StepState) -> bool {
         self.everyone_joined(state) && state.last.as_ref().is_some_and(EnactorState::is_done)
     }

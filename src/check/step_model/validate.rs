@@ -473,6 +473,9 @@ mod tests {
         steps.extend([picked(2, 4), checked(2, 0, 4, 1), checked(0, 1, 4, 1)]);
         steps.extend([installed(Actor::Enactor(0), 0, 4, Some(1)), busy(0, 1)]);
         assert!(accepts(Variant::GuardedSweepOnly, "3E2P4G2K", &steps));
+        // A tries again and the log stops: B or C still holds the lock, though A logs on.
+        steps.push(busy_again(0, 1, 2));
+        assert!(accepts(Variant::GuardedSweepOnly, "3E2P4G2K", &steps));
     }
 
     #[test]
