@@ -169,8 +169,8 @@ fn shift_generation(event: &Event, delta: i64) -> Option<Event> {
     Some(event)
 }
 
-/// The endpoint `event` names, if it names one.
-fn endpoint_of(event: &Event) -> Option<EndpointId> {
+/// The endpoint `event` names, if it names one, to change.
+fn endpoint_mut(event: &mut Event) -> Option<&mut EndpointId> {
     match event {
         Event::Checked { endpoint, .. }
         | Event::LockBusy { endpoint, .. }
@@ -180,9 +180,14 @@ fn endpoint_of(event: &Event) -> Option<EndpointId> {
         | Event::ActivePlanMissing { endpoint, .. }
         | Event::PlanDeleted { endpoint, .. }
         | Event::SweepScanned { endpoint, .. }
-        | Event::GaveUp { endpoint, .. } => Some(*endpoint),
+        | Event::GaveUp { endpoint, .. } => Some(endpoint),
         Event::Published { .. } | Event::Picked { .. } | Event::Swept { .. } => None,
     }
+}
+
+/// The endpoint `event` names, if it names one.
+fn endpoint_of(event: &Event) -> Option<EndpointId> {
+    endpoint_mut(&mut event.clone()).copied()
 }
 
 /// `event` on the next endpoint (the first after the last), if it names one and the zone has
@@ -192,18 +197,7 @@ fn next_endpoint(event: &Event, endpoints: usize) -> Option<Event> {
         return None;
     }
     let mut event = event.clone();
-    let endpoint = match &mut event {
-        Event::Checked { endpoint, .. }
-        | Event::LockBusy { endpoint, .. }
-        | Event::LockLost { endpoint, .. }
-        | Event::Installed { endpoint, .. }
-        | Event::Rejected { endpoint, .. }
-        | Event::ActivePlanMissing { endpoint, .. }
-        | Event::PlanDeleted { endpoint, .. }
-        | Event::SweepScanned { endpoint, .. }
-        | Event::GaveUp { endpoint, .. } => endpoint,
-        Event::Published { .. } | Event::Picked { .. } | Event::Swept { .. } => return None,
-    };
+    let endpoint = endpoint_mut(&mut event)?;
     *endpoint = EndpointId((endpoint.0 + 1) % endpoints);
     Some(event)
 }
