@@ -59,11 +59,9 @@ fn step_model() -> Result<(), Box<dyn std::error::Error>> {
         "{STEP_SECTION}\n\
          The step model (src/check/step_model/) checked by stateright: every reachable state, \
          Enactors interchangeable (symmetry reduction), no bound. `states` counts distinct \
-         representative states, `violations` those in which the property fails. A verdict is \
-         `holds` only when the check also reached every witness (a stale Enactor holding its \
-         plan, a sweep deleting, a write losing a race, a lock found taken), `vacuous` when it \
-         did not. This is a result about the model; the code earns it through trace validation \
-         (docs/model.md, \"The checkers\"). Written by `cargo run --release --features \
+         representative states, `violations` those in which the property fails. The verdict words \
+         are defined in [checkers.md](checkers.md), \"The verdict words\". This is a result about the model; the code earns it through trace validation \
+         ([checkers.md](checkers.md), \"What links it to the code\"). Written by `cargo run --release --features \
          stateright --example verdicts -- step-model`; the step-model tests fail when this \
          table and their own checks disagree (seconds aside). The shortest counterexamples are \
          the `stateright-*` files in [counterexamples/](counterexamples/).\n\n{}",
@@ -206,15 +204,11 @@ fn write_document(
          Every protocol variant explored by loom on every configuration of the suite, and \
          `Fixed` alone on 2E2P4G2K with no bound: the exhaustive proof that also covers an \
          Enactor finding a lock taken, which loom never explores on one endpoint \
-         (docs/model.md). Each verdict \
+         ([loom-blind-spot.md](loom-blind-spot.md)). Each verdict \
          is what the exploration found, not what was expected. `bound=none` means every \
          interleaving was explored; a number is loom's preemption bound. `executions` counts \
-         complete interleavings, `violations` those in which the property failed. The words: \
-         `violated` (an execution broke it), `holds` (none did, every interleaving was explored \
-         to the end, and every witness it needs was reached), `bounded` (the same within the \
-         preemption bound: interleavings with more preemptions were not explored), `vacuous` \
-         (none did, but a witness was never reached, so the run proves little), `inconclusive` \
-         (none did, but a loom limit may have cut the run short). Written by \
+         complete interleavings, `violations` those in which the property failed. The verdict words are defined in \
+         [checkers.md](checkers.md), \"The verdict words\". Written by \
          `RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts`; the loom suite fails \
          when this table and its own exploration disagree (seconds aside). docs/variants.md \
          explains each row; the shortest counterexample of each violation is in \

@@ -142,3 +142,103 @@ fn the_incident_diagram_is_the_incident_replay() {
         "docs/incident.svg is out of date: rewrite it with PLANRACE_BLESS=1 cargo test --test docs, then run again"
     );
 }
+
+/// The pages whose counts come from docs/verdicts.md. Not checked here: verdicts.md itself
+/// (the source), benchmarks.md (its own measurements), testing.md and
+/// checking-your-own-updater.md (counts of other runs: mutants, samples, the guide's models).
+const PAGES_QUOTING_VERDICTS: [&str; 11] = [
+    "README.md",
+    "docs/model.md",
+    "docs/checkers.md",
+    "docs/loom-blind-spot.md",
+    "docs/safe-updaters.md",
+    "docs/variants.md",
+    "docs/postmortem.md",
+    "docs/operations.md",
+    "docs/real-stores.md",
+    "docs/proof.md",
+    "docs/cli.md",
+];
+
+/// `1,603,473` as a number, if the word is one (digits, with thousands separators).
+fn count(word: &str) -> Option<u64> {
+    let word = word.trim_matches(|c: char| !c.is_ascii_digit());
+    let digits: String = word.chars().filter(|c| *c != ',').collect();
+    if word.is_empty() || !word.chars().all(|c| c.is_ascii_digit() || c == ',') {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// What the prose quotes: `(Some(violations), total)` for "N of M executions" (or "N of its M
+/// executions"), `(None, total)` for "M executions" standing alone; states likewise.
+fn quoted_counts(text: &str) -> Vec<(Option<u64>, u64, String)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let unit = |w: &str| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        w == "executions" || w == "states"
+    };
+    let mut found = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let Some(total) = count(word) else { continue };
+        if !words.get(i + 1).is_some_and(|w| unit(w)) {
+            continue;
+        }
+        let context = words[i.saturating_sub(4)..(i + 2).min(words.len())].join(" ");
+        let before = |k: usize| i.checked_sub(k).map(|j| words[j]);
+        let of_at = match (before(1), before(2)) {
+            (Some("of"), _) => Some(2),
+            (Some("its" | "the"), Some("of")) => Some(3),
+            _ => None,
+        };
+        match of_at.and_then(before).and_then(count) {
+            Some(violations) => found.push((Some(violations), total, context)),
+            // "every 20,000 executions" is a rate, and a small count is another program's.
+            None if before(1) != Some("every") && total >= 1_000 => {
+                found.push((None, total, context));
+            }
+            None => {}
+        }
+    }
+    found
+}
+
+/// Every execution or state count the prose quotes is docs/verdicts.md's: "N of M executions"
+/// is some row's violations and executions, and "M executions" some row's total. A count that
+/// drifts from the table it comes from fails here, not in a reader's hands.
+#[test]
+fn the_counts_in_the_prose_are_the_verdict_tables() {
+    let rows = planrace::testing::parse_markdown(&read("docs/verdicts.md"));
+    assert!(!rows.is_empty(), "docs/verdicts.md has no verdict table");
+    let mut checked = 0;
+    for page in PAGES_QUOTING_VERDICTS {
+        for (violations, total, context) in quoted_counts(&read(page)) {
+            let backed = rows
+                .iter()
+                .any(|row| row.count == total && violations.is_none_or(|v| row.violations == v));
+            assert!(
+                backed,
+                "{page} quotes \"{context}\", which no row of docs/verdicts.md says"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} counts found in the prose");
+}
+
+#[test]
+fn quoted_counts_reads_pairs_and_totals_and_skips_rates() {
+    let quoted = quoted_counts(
+        "loom finds it in 31,848 of 322,106 executions, 1,008 of its 100,104 executions \
+         empty it; 1,603,473 executions in all, a line every 20,000 executions, 4 executions.",
+    );
+    let counts: Vec<(Option<u64>, u64)> = quoted.iter().map(|(v, t, _)| (*v, *t)).collect();
+    assert_eq!(
+        counts,
+        [
+            (Some(31_848), 322_106),
+            (Some(1_008), 100_104),
+            (None, 1_603_473)
+        ]
+    );
+}

@@ -151,7 +151,7 @@ fn a_bound_too_small_to_reach_the_witnesses_is_vacuous_not_holds() {
 
 #[test]
 fn loom_never_finding_a_lock_taken_on_one_endpoint_does_not_make_fixed_vacuous() {
-    // lock_busy is not required where loom cannot reach it (docs/model.md), and is on two
+    // lock_busy is not required where loom cannot reach it (docs/loom-blind-spot.md), and is on two
     // endpoints, where it can.
     let one = protocol(Variant::Fixed, "2E1P4G2K");
     let two = protocol(Variant::Fixed, "3E2P4G2K");

@@ -294,7 +294,7 @@ fn the_exploration_reaches_the_situations_that_make_its_verdicts_mean_something(
     if exploration.outcomes.iter().all(|o| !o.violated()) {
         // A "holds" verdict must also have seen writes lose races, and where there is more
         // than one endpoint, an Enactor finding a lock taken: loom never explores that on one
-        // endpoint (docs/model.md), so the multi-endpoint configurations must.
+        // endpoint (docs/loom-blind-spot.md), so the multi-endpoint configurations must.
         assert!(
             count(witness::WRITE_LOST_RACE) > 0,
             "{variant} {config} holds, but no write ever lost a race"

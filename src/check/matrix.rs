@@ -41,7 +41,7 @@ pub const DEEPER: SuiteConfig = SuiteConfig {
 };
 
 /// `Fixed` alone, every interleaving on two endpoints. On one endpoint loom never explores an
-/// Enactor finding a lock taken (docs/model.md); with two it does, hundreds of thousands of
+/// Enactor finding a lock taken (docs/loom-blind-spot.md); with two it does, hundreds of thousands of
 /// times, so this is the exhaustive proof that covers the retry and give-up paths too.
 pub const FIXED_PROOF: SuiteConfig = SuiteConfig {
     config: Config::constant(2, 2, 4, 2),

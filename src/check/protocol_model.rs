@@ -134,8 +134,7 @@ impl Model for ProtocolModel {
     }
 
     /// All four, but `lock_busy` only where the checker can reach it: loom never explores an
-    /// Enactor finding a lock taken on one endpoint (docs/model.md, "What loom does not
-    /// explore"), so under loom a one-endpoint `holds` does not need it. shuttle preempts at
+    /// Enactor finding a lock taken on one endpoint (docs/loom-blind-spot.md), so under loom a one-endpoint `holds` does not need it. shuttle preempts at
     /// unlock and reaches it everywhere.
     fn required_witnesses(&self) -> Vec<&'static str> {
         if cfg!(loom) && self.config.endpoints() == 1 {

@@ -13,7 +13,7 @@ pub const SWEEPER_DELETED: &str = "sweeper_deleted";
 pub const WRITE_LOST_RACE: &str = "write_lost_race";
 /// The first kind of lost race alone: an Enactor found an endpoint's lock taken and had to
 /// retry. Counted apart because loom never explores this on the one-endpoint
-/// configuration (docs/model.md, "What loom does not explore"); the two-endpoint one does.
+/// configuration (docs/loom-blind-spot.md); the two-endpoint one does.
 pub const LOCK_BUSY: &str = "lock_busy";
 /// All of them, in the order verdict lines print them.
 pub const ALL: [&str; 4] = [STALE_PLAN_HELD, SWEEPER_DELETED, WRITE_LOST_RACE, LOCK_BUSY];

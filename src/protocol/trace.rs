@@ -8,7 +8,7 @@
 //! A failed try-lock holds no lock to log under, so [`Trace::record_refusal`] makes the try
 //! and its record one step instead: the log's own lock is held across the try (on real
 //! threads). Its `LockBusy` is then logged at the moment the lock was found taken, which
-//! keeps trace validation exact (docs/model.md, "The logging discipline").
+//! keeps trace validation exact (docs/checkers.md, "The logging discipline").
 
 use crate::protocol::event::{Actor, Event, Step};
 

@@ -6,7 +6,7 @@
 //!   process ([`SPAWN_LIMIT`]);
 //! - unlocking is not a scheduling point: a critical section with no other synchronization
 //!   inside is atomic under loom, so [`Mutex::try_lock`] never finds such a lock taken
-//!   (docs/model.md, "What loom does not explore");
+//!   (docs/loom-blind-spot.md);
 //! - `SeqCst` is treated as `AcqRel`.
 
 /// Threads this backend can spawn besides the calling one: loom runs at most 5 threads per

@@ -5,7 +5,7 @@
 //!
 //! The step model's steps are atomic; the code's are not quite. Each Enactor step the code logs
 //! is an effect on shared state and an append to the log, and between the two other threads
-//! may run. How far apart they can be is the logging discipline (docs/model.md, "The logging
+//! may run. How far apart they can be is the logging discipline (docs/checkers.md, "The logging
 //! discipline"), which the search follows exactly:
 //! - an event logged inside the critical section of every shared object its effect touches
 //!   (`Picked`, `Published`, `Swept` under the store's lock; `Checked`, `SweepScanned` and
