@@ -126,6 +126,7 @@ fn check_job(variant: Variant, slot: Slot) {
     every_violation_keeps_its_first_and_shortest_counterexample(&exploration);
     counterexamples_are_written_as_text_and_svg(&exploration);
     docs_verdicts_match_the_exploration(&exploration);
+    docs_witness_counts_match_the_exploration(&exploration);
     the_exploration_reaches_the_situations_that_make_its_verdicts_mean_something(&exploration);
     every_explored_execution_is_a_run_of_the_step_model(&exploration);
 }
@@ -274,6 +275,39 @@ fn docs_verdicts_match_the_exploration(exploration: &Exploration) {
              RUSTFLAGS=\"--cfg loom\" cargo run --release --example verdicts"
         );
     }
+}
+
+/// docs/testing.md's table of witness counts ("Witnesses: the "holds" verdicts are not
+/// vacuous") quotes some of the suite's explorations: a row for this variant, configuration
+/// and bound must hold this exploration's executions and witness counts, so that the numbers
+/// the docs quote cannot drift from what loom finds.
+fn docs_witness_counts_match_the_exploration(exploration: &Exploration) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/testing.md");
+    let text = std::fs::read_to_string(&path).expect("docs/testing.md");
+    let (variant, config) = (exploration.model.variant, exploration.model.config);
+    let bound = match exploration.coverage.bound_label().as_str() {
+        "none" => "no bound".to_string(),
+        preemptions => format!("bound {preemptions}"),
+    };
+    let key = format!("| `{variant}` | {config}, {bound} |");
+    let Some(row) = text.lines().find(|line| line.starts_with(&key)) else {
+        return;
+    };
+    let quoted: Vec<u64> = row[key.len()..]
+        .split('|')
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+        .map(|cell| cell.replace(',', "").parse().expect("a count"))
+        .collect();
+    let mut measured = vec![exploration.executions];
+    measured.extend(witness::ALL.map(|name| exploration.witness_count(name).unwrap_or_default()));
+    assert_eq!(
+        quoted,
+        measured,
+        "docs/testing.md's witness row for {variant} {config} ({bound}) disagrees with the \
+         exploration: executions, then {:?}",
+        witness::ALL
+    );
 }
 
 fn the_exploration_reaches_the_situations_that_make_its_verdicts_mean_something(

@@ -69,6 +69,18 @@ fn assert_proof(report: &ProofReport) {
                             cti.contains("before:") && cti.contains("after:"),
                             "{what}: {cti}"
                         );
+                        // Every value the explanation shows was read from the solver's model
+                        // ("?" marks one it lacks), and it shows the state, not only the step.
+                        assert!(
+                            cti.contains("published: g") && !cti.contains('?'),
+                            "{what}: {cti}"
+                        );
+                        assert!(
+                            cti.contains("Enactor A: ")
+                                || cti.contains("Enactor B: ")
+                                || cti.contains(": active "),
+                            "{what}: {cti}"
+                        );
                     }
                 }
                 other => panic!("{what} is {other}: {:?}", proof.reason),

@@ -133,6 +133,22 @@ mod tests {
     use super::*;
     use crate::protocol::plan::Generation;
 
+    /// `{:?}` says which kind of trace it is (a forwarding one holds a closure, which has no
+    /// `Debug` of its own).
+    #[test]
+    fn a_trace_prints_its_mode() {
+        assert_eq!(
+            format!("{:?}", Trace::disabled()),
+            "Trace { mode: \"disabled\" }"
+        );
+        assert_eq!(
+            format!("{:?}", Trace::recording()),
+            "Trace { mode: \"recording\" }"
+        );
+        let forwarding = Trace::forwarding(|_| {});
+        assert_eq!(format!("{forwarding:?}"), "Trace { mode: \"forwarding\" }");
+    }
+
     #[test]
     fn disabled_trace_records_nothing() {
         let trace = Trace::disabled();

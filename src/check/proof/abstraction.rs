@@ -89,3 +89,40 @@ fn set_enactor(u: &Universe, s: &mut Structure, a: i64, enactor: &EnactorState) 
         s.set(u, StateFn::Scanned, &[a, code(Some(g))], 1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::step_model::transition::{Cycles, StepModel};
+    use crate::protocol::variant::Variant;
+
+    /// The universe is as small as the conformance check can take: the step model's
+    /// generations, one more for a first-order publish, and the none value 0. Every table of
+    /// the check's states is that wide, so a larger one costs memory on every state.
+    #[test]
+    fn the_universe_holds_the_configurations_sizes_and_one_generation_more() {
+        let config: Config = "3E2P5G1K".parse().expect("valid");
+        let u = universe(config);
+        assert_eq!((u.enactors, u.endpoints), (3, 2));
+        assert_eq!(u.generations, 5 + 2, "generations 0 (none) to 6");
+        assert_eq!(
+            (u.sweep_age, u.max_attempts),
+            (1, i64::from(MAX_LOCK_ATTEMPTS))
+        );
+    }
+
+    /// Each endpoint an Enactor's check found older is its own `older` entry: the second
+    /// endpoint's bit, not only the first's, reaches the first-order state.
+    #[test]
+    fn every_endpoint_found_older_is_mapped() {
+        let config: Config = "2E3P4G2K".parse().expect("valid");
+        let model = StepModel::new(Variant::Fixed, config, Cycles::OneEach).expect("fits");
+        let mut state = model.init();
+        state.enactors[1].older = 0b110;
+        let u = universe(config);
+        let s = abstract_state(&u, &state);
+        let older = |a: i64, p: i64| s.get(&u, StateFn::Older, &[a, p]);
+        assert_eq!([older(1, 0), older(1, 1), older(1, 2)], [0, 1, 1]);
+        assert_eq!([older(0, 0), older(0, 1), older(0, 2)], [0, 0, 0]);
+    }
+}

@@ -501,7 +501,9 @@ pub(crate) struct Universe {
 }
 
 impl Universe {
-    fn width(&self, domain: Domain) -> usize {
+    /// How many values a table argument or a step parameter of `domain` takes (0 for a set,
+    /// which no table is indexed by).
+    pub(crate) fn width(&self, domain: Domain) -> usize {
         match domain {
             Domain::Enactor => self.enactors,
             Domain::Endpoint => self.endpoints,
@@ -735,11 +737,84 @@ mod tests {
         );
     }
 
+    /// Outside its table a function is 0 and a write is ignored, even one place past the
+    /// end, where the next function's table starts.
     #[test]
     fn outside_the_tables_every_function_is_zero() {
         let u = universe();
-        let state = u.empty();
+        let mut state = u.empty();
+        for f in StateFn::ALL {
+            for tuple in u.tuples(f) {
+                state.set(&u, f, &tuple, 9);
+            }
+        }
+        let full = state.clone();
         assert_eq!(state.get(&u, StateFn::Live, &[-1]), 0);
+        assert_eq!(
+            state.get(&u, StateFn::Live, &[5]),
+            0,
+            "one past the last generation"
+        );
+        assert_eq!(
+            state.get(&u, StateFn::Active, &[3]),
+            0,
+            "one past the last endpoint"
+        );
         assert_eq!(state.get(&u, StateFn::Older, &[1, 7]), 0);
+        state.set(&u, StateFn::Active, &[3], 1);
+        state.set(&u, StateFn::Older, &[2, 0], 1);
+        assert_eq!(state, full, "writes outside the tables change nothing");
+    }
+
+    /// The printer writes what both solvers parse: an empty conjunction as `true`, an empty
+    /// disjunction as `false`, a one-term one as its term, and a constant without parentheses.
+    #[test]
+    fn degenerate_connectives_and_constants_print_as_smt_lib() {
+        let p = |t: Term| Printer::PRE.print(&t);
+        let live = || app(StateFn::Live, [int(1)]);
+        assert_eq!(p(and(Vec::new())), "true");
+        assert_eq!(p(or(Vec::new())), "false");
+        assert_eq!(p(and([live()])), "(live 1)");
+        assert_eq!(p(or([live()])), "(live 1)");
+        assert_eq!(p(or([live(), live()])), "(or (live 1) (live 1))");
+        assert_eq!(p(and([live(), live()])), "(and (live 1) (live 1))");
+        assert_eq!(p(app(StateFn::Published, [])), "published");
+        assert_eq!(p(Term::Pc(Pc::GiveUp)), "GIVE_UP");
+    }
+
+    /// Each program point has its own SMT-LIB constant and reads back from its code, so that
+    /// a counterexample's `pc` values name the right point.
+    #[test]
+    fn program_points_have_distinct_names_and_read_back_from_their_codes() {
+        let mut names: Vec<&str> = Pc::ALL.iter().map(|pc| pc.name()).collect();
+        assert!(
+            names
+                .iter()
+                .all(|name| name.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        );
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Pc::ALL.len());
+        for pc in Pc::ALL {
+            assert_eq!(Pc::from_code(pc as i64), Some(pc));
+        }
+        assert_eq!(Pc::from_code(Pc::ALL.len() as i64), None);
+    }
+
+    /// The flags are Booleans and everything else an integer: the sorts the queries declare.
+    #[test]
+    fn flags_are_booleans_and_the_rest_integers() {
+        let booleans: Vec<StateFn> = StateFn::ALL.into_iter().filter(|f| f.is_bool()).collect();
+        assert_eq!(
+            booleans,
+            [
+                StateFn::Live,
+                StateFn::Held,
+                StateFn::HeldWrote,
+                StateFn::InstalledAny,
+                StateFn::Older,
+                StateFn::Scanned
+            ]
+        );
     }
 }

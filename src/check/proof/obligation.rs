@@ -337,3 +337,83 @@ impl Query {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::proof::invariant::conjuncts;
+    use crate::check::proof::transitions::FirstOrder;
+
+    fn keys(query: &Query) -> Vec<&str> {
+        query.probes.iter().map(|p| p.key.as_str()).collect()
+    }
+
+    /// A counterexample to a step is explained before and after the step, with the mover,
+    /// its record, and the goal's witness (a second Enactor or a second record); a claim on
+    /// one state is explained in that state alone.
+    #[test]
+    fn a_step_is_explained_before_and_after_with_the_mover_and_the_witness() {
+        let first_order = FirstOrder::new(Variant::Fixed);
+        let init = first_order.init();
+        let transitions = first_order.transitions();
+        let write = transitions
+            .iter()
+            .find(|t| t.kind == StepKind::Write)
+            .expect("a write step");
+        let all = conjuncts();
+        let goal = |name: &str| &all.iter().find(|c| c.name == name).expect(name).formula;
+        let step = |conjunct| Claim::Step {
+            step: StepKind::Write,
+            conjunct,
+        };
+
+        let over_records = query(
+            Variant::Fixed,
+            step("references_kept"),
+            &[],
+            &init,
+            Some(write),
+            Some(goal("references_kept")),
+        );
+        let shown = keys(&over_records);
+        for key in [
+            "pre.published",
+            "post.published",
+            "pre.a.pc",
+            "post.a.held_wrote",
+            "pre.ep0.active",
+            "post.ep1.rollback_live",
+        ] {
+            assert!(shown.contains(&key), "{key} in {shown:?}");
+        }
+        let anchors: Vec<&str> = over_records.anchors.iter().map(|(n, _)| *n).collect();
+        assert_eq!(anchors, ["ep_of_a", "ep_witness"]);
+
+        let over_enactors = query(
+            Variant::Fixed,
+            step("writes_newer"),
+            &[],
+            &init,
+            Some(write),
+            Some(goal("writes_newer")),
+        );
+        let shown = keys(&over_enactors);
+        for key in ["pre.i.pc", "post.i.held_prev", "same_enactor"] {
+            assert!(shown.contains(&key), "{key} in {shown:?}");
+        }
+
+        let initial = query(
+            Variant::Fixed,
+            Claim::Init {
+                conjunct: "references_kept",
+            },
+            &[],
+            &init,
+            None,
+            Some(goal("references_kept")),
+        );
+        let shown = keys(&initial);
+        assert!(shown.contains(&"pre.published") && shown.contains(&"pre.ep0.active"));
+        assert!(shown.iter().all(|key| key.starts_with("pre.")), "{shown:?}");
+    }
+}

@@ -627,3 +627,56 @@ fn search(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A well-formedness conjunct's steps are proven from the well-formedness conjuncts alone
+    /// (they are inductive by themselves, and every property shares their files), the
+    /// property's own conjunct from its whole support: each query assumes what docs/proof.md
+    /// says, no more and no less. Each query is written to a file named after its claim.
+    #[test]
+    fn each_step_obligation_assumes_what_its_conjunct_needs() {
+        let all = conjuncts();
+        for property in ProofProperty::ALL {
+            let support = property.support();
+            let (key, well_formed) = support.split_last().expect("a support");
+            let queries = property_queries(Variant::Fixed, property, &all);
+            let mut paths: Vec<&PathBuf> = queries.iter().map(|(_, path)| path).collect();
+            paths.sort_unstable();
+            paths.dedup();
+            assert_eq!(
+                paths.len(),
+                queries.len(),
+                "each query has a file of its own"
+            );
+            let mut steps = 0;
+            for (query, path) in &queries {
+                let Claim::Step { conjunct, .. } = query.claim else {
+                    continue;
+                };
+                let assumed: Vec<&str> = all
+                    .iter()
+                    .map(|c| c.name)
+                    .filter(|name| query.text.contains(&format!("; {name}:")))
+                    .collect();
+                let (expected, folder) = if conjunct == *key {
+                    (support.as_slice(), *key)
+                } else {
+                    (well_formed, "well_formed")
+                };
+                assert_eq!(assumed, expected, "{property}: {}", query.claim);
+                assert!(
+                    path.starts_with(Path::new("Fixed").join(folder)),
+                    "{path:?}"
+                );
+                steps += 1;
+            }
+            assert!(
+                steps > support.len(),
+                "{property}: {steps} step obligations"
+            );
+        }
+    }
+}

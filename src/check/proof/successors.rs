@@ -8,12 +8,10 @@ use crate::check::proof::transitions::{StepKind, Transition};
 /// the subsets of the plans in the store: the guard of the only step that has one (the sweep)
 /// deletes nothing else, and deleting a plan not in the store changes nothing.
 fn values(universe: &Universe, state: &Structure, domain: Domain) -> Vec<i64> {
-    let count = |n: usize| (0..i64::try_from(n).unwrap_or(0)).collect();
     match domain {
-        Domain::Enactor => count(universe.enactors),
-        Domain::Endpoint => count(universe.endpoints),
-        Domain::EndpointOrNone => count(universe.endpoints + 1),
-        Domain::Generation => count(universe.generations),
+        Domain::Enactor | Domain::Endpoint | Domain::EndpointOrNone | Domain::Generation => {
+            (0..i64::try_from(universe.width(domain)).unwrap_or(0)).collect()
+        }
         Domain::GenerationSet => {
             let live: i64 = (0..universe.generations.min(63))
                 .filter(|g| state.get(universe, StateFn::Live, &[*g as i64]) != 0)
@@ -107,5 +105,35 @@ fn each_binding(
         bindings.push((name, *value));
         each_binding(rest, later, bindings, visit);
         bindings.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sweep's set of deleted plans ranges over exactly the subsets of the plans in the
+    /// store, each once: a missing subset would hide a step of the step model from the
+    /// conformance check, and a set holding a plan not in the store is a value no guard
+    /// should have to refuse.
+    #[test]
+    fn a_deleted_set_is_each_subset_of_the_live_plans_once() {
+        let u = Universe {
+            enactors: 1,
+            endpoints: 1,
+            generations: 6,
+            sweep_age: 2,
+            max_attempts: 3,
+        };
+        let mut state = u.empty();
+        for g in [1, 3, 4] {
+            state.set(&u, StateFn::Live, &[g], 1);
+        }
+        let mut subsets = values(&u, &state, Domain::GenerationSet);
+        subsets.sort_unstable();
+        let live = 0b1_1010;
+        let expected: Vec<i64> = (0..=live).filter(|s| s & !live == 0).collect();
+        assert_eq!(expected.len(), 8);
+        assert_eq!(subsets, expected);
     }
 }
