@@ -321,6 +321,10 @@ fn replay_prints_the_incident_timeline_for_every_variant() {
         "GuardedSweepOnly",
         "GuardedSweepNonAtomic",
         "SkipDeletedPlan",
+        "FixedWithoutCompare",
+        "FixedWithoutExistenceCheck",
+        "FixedNonAtomicSweep",
+        "FixedAgeSweep",
     ] {
         let started = std::time::Instant::now();
         let output = planrace(&["replay", "--variant", variant]);

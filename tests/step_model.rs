@@ -38,6 +38,14 @@ step_tests! {
     step_guarded_sweep_only_3e3p5g2k => 7;
     step_guarded_sweep_non_atomic_3e2p5g2k => 8;
     step_skip_deleted_plan_3e3p5g2k => 9;
+    step_fixed_without_compare_3e3p5g2k => 10;
+    step_fixed_without_existence_check_3e3p5g2k => 11;
+    step_fixed_non_atomic_sweep_3e2p5g2k => 12;
+    step_fixed_age_sweep_3e3p5g2k => 13;
+    step_buggy_3e3p5g1k => 14;
+    step_buggy_3e3p5g3k => 15;
+    step_fixed_3e3p5g1k => 16;
+    step_fixed_3e3p5g3k => 17;
 }
 
 /// Checks entry `index` of [`STEP_SUITE`], prints its report, and makes every check it

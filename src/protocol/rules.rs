@@ -23,7 +23,7 @@ pub enum WriteRule {
     /// evaluated inside the transaction, so the check and the write are one atomic step.
     NewerOnly,
     /// Replace whatever is there, but only if the plan being installed still exists, checked
-    /// inside the transaction (a fix published for this incident).
+    /// inside the transaction (`SkipDeletedPlan`, a fix proposed in a public model of the incident).
     IfPlanExists,
     /// Both checks, in the one transaction: the record must be older, and the plan being
     /// installed must still exist (the fixed protocol's write).

@@ -44,15 +44,32 @@ pub enum Variant {
     /// delete the unreferenced old plans in a separate step. Writes stay unconditional. A
     /// write that lands between the read and the delete is not seen.
     GuardedSweepNonAtomic,
-    /// A fix published for this incident: inside its transaction, the Enactor checks that its
-    /// own plan still exists before installing it, so it never installs an already deleted
-    /// plan. Writes are otherwise unconditional and the sweep is the incident's.
+    /// A fix proposed in a public model of this incident (not the operator's): inside its
+    /// transaction, the Enactor checks that its own plan still exists before installing it, so
+    /// it never installs an already deleted plan. Writes are otherwise unconditional and the
+    /// sweep is the incident's.
     SkipDeletedPlan,
+    /// [`Variant::Fixed`] without the compare-and-swap on the generation: the write still
+    /// refuses a deleted plan, and the sweep is still guarded. Isolates the rule "check at
+    /// commit time, on the generation".
+    FixedWithoutCompare,
+    /// [`Variant::Fixed`] without the existence check in the write: a compare-and-swap on the
+    /// generation alone, with the guarded sweep. Isolates the rule "install only a plan that
+    /// still exists": an Enactor that gave up on an endpoint leaves it old enough for a stale
+    /// plan, deleted meanwhile, to be installed there.
+    FixedWithoutExistenceCheck,
+    /// [`Variant::Fixed`] with the guarded sweep done non-atomically: the references are read
+    /// record by record, then the unreferenced old plans deleted in a later step. Isolates the
+    /// rule "decide the delete in its own step".
+    FixedNonAtomicSweep,
+    /// [`Variant::Fixed`] with the incident's sweep by age. Isolates the rule "sweep by
+    /// reachability, not by age".
+    FixedAgeSweep,
 }
 
 impl Variant {
     /// Every variant, in the order reports list them.
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 11] = [
         Variant::Buggy,
         Variant::Fixed,
         Variant::RecheckBeforeWrite,
@@ -60,6 +77,10 @@ impl Variant {
         Variant::GuardedSweepOnly,
         Variant::GuardedSweepNonAtomic,
         Variant::SkipDeletedPlan,
+        Variant::FixedWithoutCompare,
+        Variant::FixedWithoutExistenceCheck,
+        Variant::FixedNonAtomicSweep,
+        Variant::FixedAgeSweep,
     ];
 
     /// The variant's name, as verdict lines print it.
@@ -72,6 +93,10 @@ impl Variant {
             Variant::GuardedSweepOnly => "GuardedSweepOnly",
             Variant::GuardedSweepNonAtomic => "GuardedSweepNonAtomic",
             Variant::SkipDeletedPlan => "SkipDeletedPlan",
+            Variant::FixedWithoutCompare => "FixedWithoutCompare",
+            Variant::FixedWithoutExistenceCheck => "FixedWithoutExistenceCheck",
+            Variant::FixedNonAtomicSweep => "FixedNonAtomicSweep",
+            Variant::FixedAgeSweep => "FixedAgeSweep",
         }
     }
 
@@ -84,9 +109,13 @@ impl Variant {
     /// How this variant's transactions write a record.
     pub fn write_rule(self) -> WriteRule {
         match self {
-            Variant::Fixed => WriteRule::NewerIfPlanExists,
-            Variant::ConditionalWriteOnly => WriteRule::NewerOnly,
-            Variant::SkipDeletedPlan => WriteRule::IfPlanExists,
+            Variant::Fixed | Variant::FixedNonAtomicSweep | Variant::FixedAgeSweep => {
+                WriteRule::NewerIfPlanExists
+            }
+            Variant::ConditionalWriteOnly | Variant::FixedWithoutExistenceCheck => {
+                WriteRule::NewerOnly
+            }
+            Variant::SkipDeletedPlan | Variant::FixedWithoutCompare => WriteRule::IfPlanExists,
             Variant::Buggy
             | Variant::RecheckBeforeWrite
             | Variant::GuardedSweepOnly
@@ -97,12 +126,18 @@ impl Variant {
     /// What this variant's sweep may delete.
     pub fn sweep_rule(self) -> SweepRule {
         match self {
-            Variant::Fixed | Variant::GuardedSweepOnly => SweepRule::SkipReferenced,
-            Variant::GuardedSweepNonAtomic => SweepRule::SkipReferencedNonAtomic,
+            Variant::Fixed
+            | Variant::GuardedSweepOnly
+            | Variant::FixedWithoutCompare
+            | Variant::FixedWithoutExistenceCheck => SweepRule::SkipReferenced,
+            Variant::GuardedSweepNonAtomic | Variant::FixedNonAtomicSweep => {
+                SweepRule::SkipReferencedNonAtomic
+            }
             Variant::Buggy
             | Variant::RecheckBeforeWrite
             | Variant::ConditionalWriteOnly
-            | Variant::SkipDeletedPlan => SweepRule::AgeOnly,
+            | Variant::SkipDeletedPlan
+            | Variant::FixedAgeSweep => SweepRule::AgeOnly,
         }
     }
 }
@@ -140,7 +175,8 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "unknown variant \"Paxos\" (known: Buggy, Fixed, RecheckBeforeWrite, \
-             ConditionalWriteOnly, GuardedSweepOnly, GuardedSweepNonAtomic, SkipDeletedPlan)"
+             ConditionalWriteOnly, GuardedSweepOnly, GuardedSweepNonAtomic, SkipDeletedPlan, \
+             FixedWithoutCompare, FixedWithoutExistenceCheck, FixedNonAtomicSweep, FixedAgeSweep)"
         );
     }
 }

@@ -44,7 +44,8 @@ On configurations with few generations (2E1P4G2K) the default bursts of 4 publis
 at once and the race cannot show: add --burst 1.")]
 pub struct RunArgs {
     /// Protocol variant: Buggy, Fixed, RecheckBeforeWrite, ConditionalWriteOnly,
-    /// GuardedSweepOnly, GuardedSweepNonAtomic or SkipDeletedPlan.
+    /// GuardedSweepOnly, GuardedSweepNonAtomic, SkipDeletedPlan, FixedWithoutCompare,
+    /// FixedWithoutExistenceCheck, FixedNonAtomicSweep or FixedAgeSweep.
     #[arg(long, default_value = "Buggy", value_parser = variant)]
     pub variant: Variant,
     /// <E>E<P>P<G>G<K>K: Enactors (1-64), endpoints (1-256), generations (K+2 to 1000000)

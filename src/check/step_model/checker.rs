@@ -379,10 +379,11 @@ pub fn serve(model: StepModel, address: std::net::SocketAddr) {
 }
 
 /// The step model's suite: `Buggy` on loom's smallest configuration and at the incident's
-/// size, every other variant at the incident's size, and `Fixed` one generation and one
-/// Enactor further. `GuardedSweepNonAtomic` runs on two endpoints: its record-by-record scan
+/// size, every other variant at the incident's size, `Fixed` one generation and one Enactor
+/// further, and `Buggy` and `Fixed` at the incident's size with the sweep's age K at 1 and 3
+/// beside the suite's 2 (docs/safe-updaters.md, rule 4, has the table). The non-atomic sweeps run on two endpoints: their record-by-record scan
 /// multiplies the states, and on three endpoints the check does not finish in a CI's memory.
-pub const STEP_SUITE: [(Variant, Config); 10] = {
+pub const STEP_SUITE: [(Variant, Config); 18] = {
     const SIZE: Config = Config::constant(3, 3, 5, 2);
     [
         (Variant::Buggy, Config::INCIDENT),
@@ -395,6 +396,14 @@ pub const STEP_SUITE: [(Variant, Config); 10] = {
         (Variant::GuardedSweepOnly, SIZE),
         (Variant::GuardedSweepNonAtomic, Config::constant(3, 2, 5, 2)),
         (Variant::SkipDeletedPlan, SIZE),
+        (Variant::FixedWithoutCompare, SIZE),
+        (Variant::FixedWithoutExistenceCheck, SIZE),
+        (Variant::FixedNonAtomicSweep, Config::constant(3, 2, 5, 2)),
+        (Variant::FixedAgeSweep, SIZE),
+        (Variant::Buggy, Config::constant(3, 3, 5, 1)),
+        (Variant::Buggy, Config::constant(3, 3, 5, 3)),
+        (Variant::Fixed, Config::constant(3, 3, 5, 1)),
+        (Variant::Fixed, Config::constant(3, 3, 5, 3)),
     ]
 };
 
