@@ -217,7 +217,10 @@ mod loom_executions {
         }
         println!("loom, every variant: {all}");
         all.assert_discriminating();
-        all.assert_documented("loom, 7 variants, `2E2P4G2K` bound 3");
+        all.assert_documented(&format!(
+            "loom, {} variants, `2E2P4G2K` bound 3",
+            Variant::ALL.len()
+        ));
     }
 }
 
@@ -255,6 +258,9 @@ mod shuttle_iterations {
         }
         println!("shuttle, every variant: {all}");
         all.assert_discriminating();
-        all.assert_documented("shuttle, 7 variants, `3E2P5G2K`");
+        all.assert_documented(&format!(
+            "shuttle, {} variants, `3E2P5G2K`",
+            Variant::ALL.len()
+        ));
     }
 }

@@ -24,7 +24,9 @@ fn sizes() -> Vec<Config> {
     let names: &[&str] = if cfg!(loom) {
         &["3E1P4G2K", "2E2P4G2K"]
     } else {
-        &["2E1P4G2K"]
+        // The sweep's age at 1 and 3 as well as 2: the proof is for any K, and so is the
+        // model it is linked to.
+        &["2E1P4G2K", "2E1P4G1K", "2E1P5G3K"]
     };
     names.iter().map(|c| c.parse().expect("valid")).collect()
 }

@@ -94,7 +94,10 @@ fn every_variant_runs_on_real_threads_with_every_log_validated() {
             regressed += u64::from(report.regressions > 0);
             stuck += u64::from(report.stuck);
             if SAFE.contains(&variant) {
-                assert!(report.violated.is_empty(), "{variant} seed {seed}: {report:?}");
+                assert!(
+                    report.violated.is_empty(),
+                    "{variant} seed {seed}: {report:?}"
+                );
             }
         }
         println!(

@@ -381,8 +381,9 @@ pub fn serve(model: StepModel, address: std::net::SocketAddr) {
 /// The step model's suite: `Buggy` on loom's smallest configuration and at the incident's
 /// size, every other variant at the incident's size, `Fixed` one generation and one Enactor
 /// further, and `Buggy` and `Fixed` at the incident's size with the sweep's age K at 1 and 3
-/// beside the suite's 2 (docs/safe-updaters.md, rule 4, has the table). The non-atomic sweeps run on two endpoints: their record-by-record scan
-/// multiplies the states, and on three endpoints the check does not finish in a CI's memory.
+/// beside the suite's 2 (docs/safe-updaters.md, rule 4, has the table). The non-atomic sweeps
+/// run on two endpoints: their record-by-record scan multiplies the states, and on three
+/// endpoints the check does not finish in a CI's memory.
 pub const STEP_SUITE: [(Variant, Config); 18] = {
     const SIZE: Config = Config::constant(3, 3, 5, 2);
     [
