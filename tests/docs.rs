@@ -259,6 +259,55 @@ fn the_counts_in_the_prose_are_the_verdict_tables() {
     assert!(checked >= 10, "only {checked} counts found in the prose");
 }
 
+/// docs/safe-updaters.md's table of the sweep's age K is the step model's rows of
+/// docs/verdicts.md: for each K, `Buggy`'s states, its emptied and its stuck states, and
+/// `Fixed`'s states and verdict at 3 Enactors, 3 endpoints and 5 generations.
+#[test]
+fn the_sweep_age_table_is_the_step_models() {
+    let rows: Vec<_> = planrace::testing::parse_markdown(&read("docs/verdicts.md"))
+        .into_iter()
+        .filter(|row| row.checker == "stateright")
+        .collect();
+    let row = |variant: &str, property: &str, k: &str| {
+        rows.iter()
+            .find(|r| {
+                r.variant == variant && r.property == property && r.config == format!("3E3P5G{k}K")
+            })
+            .unwrap_or_else(|| panic!("no step-model row for {variant} {property} K={k}"))
+    };
+    let document = read("docs/safe-updaters.md");
+    let table: Vec<Vec<String>> = document
+        .lines()
+        .skip_while(|line| !line.starts_with("| K |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            line.split('|')
+                .map(|cell| cell.trim().replace(',', ""))
+                .filter(|cell| !cell.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(table.len(), 3, "one row per K");
+    for cells in &table {
+        let k = cells[0].as_str();
+        let buggy = row("Buggy", "no_empty_record", k);
+        let expected = [
+            k.to_owned(),
+            buggy.count.to_string(),
+            buggy.violations.to_string(),
+            row("Buggy", "progress", k).violations.to_string(),
+            row("Fixed", "no_empty_record", k).count.to_string(),
+            row("Fixed", "no_empty_record", k).verdict.to_string(),
+        ];
+        assert_eq!(
+            cells.as_slice(),
+            expected,
+            "docs/safe-updaters.md's row for K={k}"
+        );
+    }
+}
+
 #[test]
 fn quoted_counts_reads_pairs_and_totals_and_skips_rates() {
     let quoted = quoted_counts(
