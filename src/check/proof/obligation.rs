@@ -362,19 +362,22 @@ mod tests {
             .expect("a write step");
         let all = conjuncts();
         let goal = |name: &str| &all.iter().find(|c| c.name == name).expect(name).formula;
-        let step = |conjunct| Claim::Step {
-            step: StepKind::Write,
-            conjunct,
+        let write_query = |conjunct| {
+            let claim = Claim::Step {
+                step: StepKind::Write,
+                conjunct,
+            };
+            query(
+                Variant::Fixed,
+                claim,
+                &[],
+                &init,
+                Some(write),
+                Some(goal(conjunct)),
+            )
         };
 
-        let over_records = query(
-            Variant::Fixed,
-            step("references_kept"),
-            &[],
-            &init,
-            Some(write),
-            Some(goal("references_kept")),
-        );
+        let over_records = write_query("references_kept");
         let shown = keys(&over_records);
         for key in [
             "pre.published",
@@ -389,14 +392,7 @@ mod tests {
         let anchors: Vec<&str> = over_records.anchors.iter().map(|(n, _)| *n).collect();
         assert_eq!(anchors, ["ep_of_a", "ep_witness"]);
 
-        let over_enactors = query(
-            Variant::Fixed,
-            step("writes_newer"),
-            &[],
-            &init,
-            Some(write),
-            Some(goal("writes_newer")),
-        );
+        let over_enactors = write_query("writes_newer");
         let shown = keys(&over_enactors);
         for key in ["pre.i.pc", "post.i.held_prev", "same_enactor"] {
             assert!(shown.contains(&key), "{key} in {shown:?}");
