@@ -325,6 +325,7 @@ fn replay_prints_the_incident_timeline_for_every_variant() {
         "FixedWithoutExistenceCheck",
         "FixedNonAtomicSweep",
         "FixedAgeSweep",
+        "FixedSkipPartlyApplied",
     ] {
         let started = std::time::Instant::now();
         let output = planrace(&["replay", "--variant", variant]);

@@ -97,6 +97,8 @@ job_tests! {
     explore_fixed_non_atomic_sweep_3e2p4g2k => FixedNonAtomicSweep, Slot::Suite(1);
     explore_fixed_age_sweep_2e1p4g2k => FixedAgeSweep, Slot::Suite(0);
     explore_fixed_age_sweep_3e2p4g2k => FixedAgeSweep, Slot::Suite(1);
+    explore_fixed_skip_partly_applied_2e1p4g2k => FixedSkipPartlyApplied, Slot::Suite(0);
+    explore_fixed_skip_partly_applied_3e2p4g2k => FixedSkipPartlyApplied, Slot::Suite(1);
 }
 
 /// Straight to stdout, so that the test harness does not hold it back.
@@ -152,7 +154,8 @@ fn must_violate(variant: Variant) -> &'static [Property] {
         | Variant::ConditionalWriteOnly
         | Variant::FixedWithoutExistenceCheck
         | Variant::FixedNonAtomicSweep
-        | Variant::FixedAgeSweep => &[],
+        | Variant::FixedAgeSweep
+        | Variant::FixedSkipPartlyApplied => &[],
         // Without the compare, a stale write moves a record back; the guarded sweep keeps
         // its plan, so the record is never emptied and the next cycle moves it on.
         Variant::FixedWithoutCompare => &[Property::MonotonicGeneration],

@@ -81,10 +81,10 @@ fn assert_validated(exploration: &Exploration) {
 
 /// Whether `scheduler` must find `variant` broken on `size` within the budget: everywhere,
 /// except two variants that keep every rule of `Fixed` but one and break only after an
-/// Enactor gives up on a lock. Measured on 2026-12-03: PCT at depth 20 found neither in
-/// 200,000 iterations on any size; the random scheduler found `FixedWithoutExistenceCheck`
-/// on every size (within 70,070 iterations) and `FixedNonAtomicSweep` on two of the three
-/// (within 75,308; not on `3E4P12G2K`). Written here, not read from a run.
+/// Enactor gives up on a lock: PCT at depth 20 finds neither within the budget on any size,
+/// the random scheduler finds `FixedWithoutExistenceCheck` on every size and
+/// `FixedNonAtomicSweep` on two of the three (docs/testing.md has the iterations, which the
+/// suite checks). Written here, not read from a run.
 fn must_catch(variant: Variant, size: &str, scheduler: SchedulerKind) -> bool {
     let random = scheduler.depth().is_none();
     match variant {
@@ -97,6 +97,8 @@ fn must_catch(variant: Variant, size: &str, scheduler: SchedulerKind) -> bool {
 #[test]
 fn every_broken_variant_is_caught_where_it_must_be() {
     let broken = Variant::ALL.into_iter().filter(|v| *v != Variant::Fixed);
+    // The iteration of each first violation (None: not caught), by variant, size and scheduler.
+    let mut first_violations: Vec<(Variant, &str, SchedulerKind, Option<u64>)> = Vec::new();
     for variant in broken {
         for size in CONFIGS {
             for scheduler in SCHEDULERS {
@@ -109,6 +111,10 @@ fn every_broken_variant_is_caught_where_it_must_be() {
                 let exploration = sample(variant, config(size), &plan).expect("runs");
                 assert_validated(&exploration);
                 let caught = exploration.outcomes.iter().find(|o| o.violations > 0);
+                let iteration = caught
+                    .and_then(|o| o.first.as_ref())
+                    .map(|first| first.execution);
+                first_violations.push((variant, size, scheduler, iteration));
                 let Some(outcome) = caught else {
                     assert!(
                         !must_catch(variant, size, scheduler),
@@ -152,6 +158,54 @@ fn every_broken_variant_is_caught_where_it_must_be() {
             }
         }
     }
+    docs_first_violations_match(&first_violations);
+}
+
+/// docs/testing.md's table of iterations to the first violation ("The shuttle suite") is this
+/// run's: one row per broken variant, one column per scheduler and size, `none in <budget>`
+/// where the budget ran out (the docs may group digits with commas). shuttle's schedules are
+/// deterministic for a seed, so the counts repeat.
+fn docs_first_violations_match(found: &[(Variant, &str, SchedulerKind, Option<u64>)]) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/testing.md");
+    let document = std::fs::read_to_string(path).expect("docs/testing.md");
+    let mut header = vec!["variant".to_owned()];
+    for scheduler in SCHEDULERS {
+        header.extend(CONFIGS.map(|size| format!("{} {size}", scheduler.name())));
+    }
+    let header = format!("| {} |", header.join(" | "));
+    let documented: Vec<String> = document
+        .lines()
+        .skip_while(|line| *line != header)
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| line.replace(',', ""))
+        .collect();
+    let budget = (CATCH_SEEDS.end - CATCH_SEEDS.start) * CATCH_PER_SEED as u64;
+    let mut variants: Vec<Variant> = found.iter().map(|(v, ..)| *v).collect();
+    variants.dedup();
+    let measured: Vec<String> = variants
+        .into_iter()
+        .map(|variant| {
+            let mut cells = vec![variant.name().to_owned()];
+            for scheduler in SCHEDULERS {
+                for size in CONFIGS {
+                    let iteration = found
+                        .iter()
+                        .find(|(v, s, k, _)| (*v, *s, *k) == (variant, size, scheduler))
+                        .and_then(|(.., iteration)| *iteration);
+                    cells.push(iteration.map_or(format!("none in {budget}"), |n| n.to_string()));
+                }
+            }
+            format!("| {} |", cells.join(" | "))
+        })
+        .collect();
+    assert_eq!(
+        documented,
+        measured,
+        "docs/testing.md's iterations to the first violation disagree with this run; \
+         measured:\n{header}\n{}",
+        measured.join("\n")
+    );
 }
 
 /// Samples Fixed on every size under `scheduler` with the seeds `PLANRACE_SEEDS` names (all of

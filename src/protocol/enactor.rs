@@ -74,13 +74,18 @@ impl Enactor {
         // The one-time staleness check, made before any write. Nothing re-checks it later
         // (except in RecheckBeforeWrite), so an Enactor delayed after this point still writes
         // whatever it picked. An endpoint already at this plan or newer is left out; the plan
-        // is stale when no endpoint is older.
+        // is stale when no endpoint is older (FixedSkipPartlyApplied: when any endpoint is not).
         let older: Vec<bool> = world
             .zone
             .records()
             .map(|(endpoint, record)| self.check(world, schedule, endpoint, record, generation))
             .collect();
-        if !older.contains(&true) {
+        let stale = if self.variant.skips_partly_applied_plans() {
+            older.contains(&false)
+        } else {
+            !older.contains(&true)
+        };
+        if stale {
             return Cycle::Stale(generation);
         }
 

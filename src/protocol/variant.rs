@@ -65,11 +65,19 @@ pub enum Variant {
     /// [`Variant::Fixed`] with the incident's sweep by age. Isolates the rule "sweep by
     /// reachability, not by age".
     FixedAgeSweep,
+    /// [`Variant::Fixed`] whose one-time check calls a plan stale as soon as any endpoint
+    /// already holds it or a newer one, instead of only when every endpoint does: the shortcut
+    /// "this plan has been applied already" read off one record. Writes and sweep are
+    /// `Fixed`'s, so nothing unsafe is ever written; but an endpoint left behind by an Enactor
+    /// that gave up on its lock is never finished by a later cycle of the same plan. Isolates
+    /// the rule "leave state the next cycle can finish", and shows why `progress` is checked:
+    /// every safety property holds for it.
+    FixedSkipPartlyApplied,
 }
 
 impl Variant {
     /// Every variant, in the order reports list them.
-    pub const ALL: [Variant; 11] = [
+    pub const ALL: [Variant; 12] = [
         Variant::Buggy,
         Variant::Fixed,
         Variant::RecheckBeforeWrite,
@@ -81,6 +89,7 @@ impl Variant {
         Variant::FixedWithoutExistenceCheck,
         Variant::FixedNonAtomicSweep,
         Variant::FixedAgeSweep,
+        Variant::FixedSkipPartlyApplied,
     ];
 
     /// The variant's name, as verdict lines print it.
@@ -97,6 +106,7 @@ impl Variant {
             Variant::FixedWithoutExistenceCheck => "FixedWithoutExistenceCheck",
             Variant::FixedNonAtomicSweep => "FixedNonAtomicSweep",
             Variant::FixedAgeSweep => "FixedAgeSweep",
+            Variant::FixedSkipPartlyApplied => "FixedSkipPartlyApplied",
         }
     }
 
@@ -106,12 +116,20 @@ impl Variant {
         matches!(self, Variant::RecheckBeforeWrite)
     }
 
+    /// Whether the one-time check calls a plan stale when any endpoint already holds it or a
+    /// newer one (`FixedSkipPartlyApplied`); every other variant calls it stale only when no
+    /// endpoint is older, and writes the endpoints that are.
+    pub fn skips_partly_applied_plans(self) -> bool {
+        matches!(self, Variant::FixedSkipPartlyApplied)
+    }
+
     /// How this variant's transactions write a record.
     pub fn write_rule(self) -> WriteRule {
         match self {
-            Variant::Fixed | Variant::FixedNonAtomicSweep | Variant::FixedAgeSweep => {
-                WriteRule::NewerIfPlanExists
-            }
+            Variant::Fixed
+            | Variant::FixedNonAtomicSweep
+            | Variant::FixedAgeSweep
+            | Variant::FixedSkipPartlyApplied => WriteRule::NewerIfPlanExists,
             Variant::ConditionalWriteOnly | Variant::FixedWithoutExistenceCheck => {
                 WriteRule::NewerOnly
             }
@@ -129,7 +147,8 @@ impl Variant {
             Variant::Fixed
             | Variant::GuardedSweepOnly
             | Variant::FixedWithoutCompare
-            | Variant::FixedWithoutExistenceCheck => SweepRule::SkipReferenced,
+            | Variant::FixedWithoutExistenceCheck
+            | Variant::FixedSkipPartlyApplied => SweepRule::SkipReferenced,
             Variant::GuardedSweepNonAtomic | Variant::FixedNonAtomicSweep => {
                 SweepRule::SkipReferencedNonAtomic
             }
@@ -176,7 +195,8 @@ mod tests {
             error.to_string(),
             "unknown variant \"Paxos\" (known: Buggy, Fixed, RecheckBeforeWrite, \
              ConditionalWriteOnly, GuardedSweepOnly, GuardedSweepNonAtomic, SkipDeletedPlan, \
-             FixedWithoutCompare, FixedWithoutExistenceCheck, FixedNonAtomicSweep, FixedAgeSweep)"
+             FixedWithoutCompare, FixedWithoutExistenceCheck, FixedNonAtomicSweep, FixedAgeSweep, \
+             FixedSkipPartlyApplied)"
         );
     }
 }

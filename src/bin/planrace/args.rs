@@ -45,7 +45,7 @@ at once and the race cannot show: add --burst 1.")]
 pub struct RunArgs {
     /// Protocol variant: Buggy, Fixed, RecheckBeforeWrite, ConditionalWriteOnly,
     /// GuardedSweepOnly, GuardedSweepNonAtomic, SkipDeletedPlan, FixedWithoutCompare,
-    /// FixedWithoutExistenceCheck, FixedNonAtomicSweep or FixedAgeSweep.
+    /// FixedWithoutExistenceCheck, FixedNonAtomicSweep, FixedAgeSweep or FixedSkipPartlyApplied.
     #[arg(long, default_value = "Buggy", value_parser = variant)]
     pub variant: Variant,
     /// <E>E<P>P<G>G<K>K: Enactors (1-64), endpoints (1-256), generations (K+2 to 1000000)

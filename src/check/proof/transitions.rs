@@ -390,6 +390,34 @@ impl FirstOrder {
         };
         let last = e.clone().add(int(1)).lt(n()).not();
         let next = self.next_write(int(0), older, Term::Bool(false));
+        // With some endpoint older the plan is written from the first such endpoint, `nx`;
+        // with none, `nx` is n and the cycle is done. FixedSkipPartlyApplied writes only when
+        // every endpoint is older: `ny`, the first endpoint that is not (n when none), must be
+        // n, or the cycle is done.
+        let mut params = vec![("a", Domain::Enactor), ("nx", Domain::EndpointOrNone)];
+        let none = var("nx").eq(n());
+        let (on_last, otherwise) = if self.variant.skips_partly_applied_plans() {
+            params.push(("ny", Domain::EndpointOrNone));
+            let ny = var("ny");
+            let first_not_older = and([
+                ny.clone().lt(n()).implies(older(ny.clone()).not()),
+                Term::forall(
+                    "y",
+                    Domain::Endpoint,
+                    var("y").lt(ny.clone()).implies(older(var("y"))),
+                ),
+            ]);
+            let every_older = ny.clone().eq(n());
+            (
+                and([
+                    first_not_older,
+                    ite(every_older, next.constraint, none.clone()),
+                ]),
+                and([none, ny.eq(n())]),
+            )
+        } else {
+            (next.constraint, none)
+        };
         let mut updates = vec![set_a_row(StateFn::Older, older)];
         updates.extend(take_lock(e.clone(), Term::Bool(false), int(0)));
         updates.extend(go(
@@ -399,11 +427,11 @@ impl FirstOrder {
         ));
         Transition {
             kind: StepKind::Check,
-            params: vec![("a", Domain::Enactor), ("nx", Domain::EndpointOrNone)],
+            params,
             guard: and([
                 Self::at_pc(Pc::Check),
                 lock_free(e),
-                ite(last, next.constraint, var("nx").eq(n())),
+                ite(last, on_last, otherwise),
             ]),
             updates,
         }

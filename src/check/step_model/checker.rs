@@ -384,7 +384,7 @@ pub fn serve(model: StepModel, address: std::net::SocketAddr) {
 /// beside the suite's 2 (docs/safe-updaters.md, rule 4, has the table). The non-atomic sweeps
 /// run on two endpoints: their record-by-record scan multiplies the states, and on three
 /// endpoints the check does not finish in a CI's memory.
-pub const STEP_SUITE: [(Variant, Config); 18] = {
+pub const STEP_SUITE: [(Variant, Config); 19] = {
     const SIZE: Config = Config::constant(3, 3, 5, 2);
     [
         (Variant::Buggy, Config::INCIDENT),
@@ -401,6 +401,7 @@ pub const STEP_SUITE: [(Variant, Config); 18] = {
         (Variant::FixedWithoutExistenceCheck, SIZE),
         (Variant::FixedNonAtomicSweep, Config::constant(3, 2, 5, 2)),
         (Variant::FixedAgeSweep, SIZE),
+        (Variant::FixedSkipPartlyApplied, SIZE),
         (Variant::Buggy, Config::constant(3, 3, 5, 1)),
         (Variant::Buggy, Config::constant(3, 3, 5, 3)),
         (Variant::Fixed, Config::constant(3, 3, 5, 1)),

@@ -286,7 +286,7 @@ impl StepModel {
             }
             enactor.pc = if e + 1 < self.endpoints() {
                 Pc::Check(e + 1)
-            } else if enactor.older == 0 {
+            } else if enactor.older == 0 || self.skips_partly_applied(enactor.older) {
                 Pc::Done
             } else {
                 self.next_write(enactor, None)
@@ -417,6 +417,13 @@ impl StepModel {
             None if self.variant.sweep_rule().scans_records() => Pc::Scan(0),
             None => Pc::Sweep,
         }
+    }
+
+    /// Whether the one-time check's `older` endpoints make the plan stale for a variant that
+    /// skips a plan some endpoint already holds ([`Variant::skips_partly_applied_plans`]).
+    fn skips_partly_applied(&self, older: u64) -> bool {
+        let every = (1u64 << self.endpoints()) - 1;
+        self.variant.skips_partly_applied_plans() && older != every
     }
 }
 
