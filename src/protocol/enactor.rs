@@ -256,6 +256,35 @@ mod tests {
         }
     }
 
+    /// A plan on one endpoint only, as an Enactor that gave up on the other leaves it: `Fixed`
+    /// finishes it, `FixedSkipPartlyApplied` calls it stale and leaves the other behind.
+    #[test]
+    fn a_partly_applied_plan_is_finished_unless_the_variant_skips_it() {
+        for (variant, expected, other) in [
+            (Variant::Fixed, Cycle::Applied(Generation(2)), Generation(2)),
+            (
+                Variant::FixedSkipPartlyApplied,
+                Cycle::Stale(Generation(2)),
+                Generation(1),
+            ),
+        ] {
+            let world = published_world(2, 2);
+            let (_, first) = world.zone.records().next().expect("two endpoints");
+            let installed =
+                first
+                    .begin()
+                    .commit(Generation(2), WriteRule::NewerIfPlanExists, &world.store);
+            assert!(
+                matches!(installed, Commit::Installed { .. }),
+                "{installed:?}"
+            );
+            let cycle = Enactor::new(0, variant, 2).run_cycle(&world, &FreeRun);
+            assert_eq!(cycle, expected, "{variant}");
+            let (_, second) = world.zone.records().nth(1).expect("two endpoints");
+            assert_eq!(second.begin().record().active, Some(other), "{variant}");
+        }
+    }
+
     #[test]
     fn the_newest_plan_is_applied_everywhere_then_swept_behind() {
         let world = published_world(2, 4);
