@@ -1,7 +1,8 @@
 //! The step model with Enactors that loop forever (`planrace check --cycles forever`), checked
 //! by stateright (the loom suite, and `--features stateright`): `Fixed` holds at 3E2P5G2K with
 //! every witness reached, and `Buggy` and every broken fix are caught with a shortest
-//! counterexample. With looping Enactors there is no end state, so `progress` is not checked
+//! counterexample, but `FixedSkipPartlyApplied`, which breaks only `progress` and must hold
+//! here. With looping Enactors there is no end state, so `progress` is not checked
 //! (the proof checks its safety half, `referenced_plans_kept`, tests/proof.rs).
 #![cfg(any(loom, feature = "stateright"))]
 
@@ -38,11 +39,41 @@ fn fixed_holds_forever_at_3e2p5g2k_with_every_witness_reached() {
     }
 }
 
+/// Whether `variant` breaks a property the looping model checks. The match has no wildcard,
+/// so a new variant cannot join without its expectation. `FixedSkipPartlyApplied` breaks only
+/// `progress`, which is not checked here: its safety must hold instead.
+fn breaks_safety(variant: Variant) -> bool {
+    match variant {
+        Variant::Fixed | Variant::FixedSkipPartlyApplied => false,
+        Variant::Buggy
+        | Variant::RecheckBeforeWrite
+        | Variant::ConditionalWriteOnly
+        | Variant::GuardedSweepOnly
+        | Variant::GuardedSweepNonAtomic
+        | Variant::SkipDeletedPlan
+        | Variant::FixedWithoutCompare
+        | Variant::FixedWithoutExistenceCheck
+        | Variant::FixedNonAtomicSweep
+        | Variant::FixedAgeSweep => true,
+    }
+}
+
 #[test]
 fn every_broken_variant_is_caught_with_looping_enactors() {
     for variant in Variant::ALL.into_iter().filter(|v| *v != Variant::Fixed) {
         let check = check(variant, "2E2P4G2K");
         let caught: Vec<_> = check.outcomes.iter().filter(|o| o.violations > 0).collect();
+        if !breaks_safety(variant) {
+            for outcome in &check.outcomes {
+                assert_eq!(
+                    check.verdict(outcome),
+                    Verdict::Holds,
+                    "{variant} {}",
+                    outcome.property
+                );
+            }
+            continue;
+        }
         assert!(!caught.is_empty(), "{variant} is not caught");
         for outcome in caught {
             let example = outcome
