@@ -29,6 +29,11 @@ fn check(variant: Variant, config: &str) -> planrace::StepCheck {
 fn fixed_holds_forever_at_3e2p5g2k_with_every_witness_reached() {
     let check = check(Variant::Fixed, "3E2P5G2K");
     assert_eq!(check.outcomes.len(), 2);
+    assert_eq!(
+        check.states,
+        documented_states("3E2P5G2K (in the loom suite"),
+        "docs/proof.md's count of Fixed's states with looping Enactors"
+    );
     for outcome in &check.outcomes {
         assert_eq!(
             check.verdict(outcome),
@@ -37,6 +42,21 @@ fn fixed_holds_forever_at_3e2p5g2k_with_every_witness_reached() {
             outcome.property
         );
     }
+}
+
+/// The states docs/proof.md's table of looping runs gives in the row that starts with `row`.
+fn documented_states(row: &str) -> usize {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/proof.md"))
+        .expect("docs/proof.md");
+    let line = page
+        .lines()
+        .find(|line| line.starts_with(&format!("| {row}")))
+        .unwrap_or_else(|| panic!("docs/proof.md has no row starting with {row:?}"));
+    let cell = line.split('|').nth(2).expect("a states cell");
+    cell.trim()
+        .replace(',', "")
+        .parse()
+        .expect("a count of states")
 }
 
 /// Whether `variant` breaks a property the looping model checks. The match has no wildcard,
