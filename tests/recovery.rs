@@ -1,6 +1,7 @@
 //! The recovery simulation at the incident's scale: the incident's policy collapses and stays
 //! collapsed long after the trigger is gone, each fix recovers, the calibration against
-//! Brooker's experiment holds, and docs/recovery.svg is the picture the code draws.
+//! Brooker's experiment holds, and docs/recovery.md's tables and docs/recovery.svg are what the
+//! code computes and draws.
 //!
 //! Fleet-scale runs take seconds in a release build and minutes in a debug one, so they are
 //! ignored in debug builds: `cargo test --release --test recovery` runs them (`.ci/run` does).
@@ -17,6 +18,23 @@ const HOSTS: usize = 100_000;
 /// What "recovers in bounded time" means here: every lease back within two hours of the
 /// store's return.
 const BOUND_S: f64 = 2.0 * 3_600.0;
+
+/// The rows of docs/recovery.md's table whose header starts with `header`, each cell trimmed
+/// and its digit-grouping commas removed.
+fn docs_table(header: &str) -> Vec<Vec<String>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/recovery.md");
+    let page = std::fs::read_to_string(path).expect("docs/recovery.md");
+    page.lines()
+        .skip_while(|line| !line.starts_with(header))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| line.split('|').map(|c| c.trim().replace(',', "")).collect())
+        .collect()
+}
+
+fn yes_no(value: bool) -> String {
+    (if value { "yes" } else { "no" }).to_owned()
+}
 
 fn run(config: FleetConfig) -> RecoveryReport {
     let report = simulate(&config);
@@ -92,11 +110,45 @@ fn full_jitter_needs_under_half_the_calls_of_plain_exponential_backoff() {
         "equal jitter does more work than full jitter: {calls}"
     );
     assert!(time > 1.0, "and takes longer: {time}");
+    docs_calibration_is_this_one(&calibration);
+}
+
+/// docs/recovery.md's calibration table (writes and time per backoff, "exponential, no
+/// jitter" naming `exponential`) and its ratios are this calibration's.
+fn docs_calibration_is_this_one(calibration: &planrace::recovery::Calibration) {
+    let rows = docs_table("| backoff | writes | time (ms) |");
+    assert_eq!(rows.len(), calibration.results.len(), "one row per backoff");
+    for row in rows {
+        let name = row[1].trim_end_matches(" no jitter").replace(' ', "-");
+        let result = calibration
+            .results
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("docs/recovery.md names no backoff {name:?}"));
+        let measured = [
+            format!("{:.1}", result.calls),
+            format!("{:.0}", result.time_ms),
+        ];
+        assert_eq!(row[2..4], measured, "docs/recovery.md's row for {name}");
+    }
+    let (calls, time) = calibration.equal_over_full();
+    let findings = docs_table("| finding | the post | here |")
+        .concat()
+        .join("|");
+    for quoted in [
+        format!("{:.3} (`calls_ratio`)", calibration.calls_ratio()),
+        format!("{calls:.3}x the writes {time:.3}x the time"),
+    ] {
+        assert!(
+            findings.contains(&quoted),
+            "docs/recovery.md's findings do not say {quoted:?}"
+        );
+    }
 }
 
 #[test]
 #[cfg_attr(debug_assertions, ignore = "fleet scale: run with --release")]
-fn docs_recovery_svg_is_the_picture_the_code_draws() {
+fn docs_recovery_svg_and_results_table_are_what_the_code_computes() {
     let runs = scenarios(HOSTS);
     let reports: Vec<RecoveryReport> = runs.iter().map(|(_, config)| run(config.clone())).collect();
     let labels: Vec<String> = runs.into_iter().map(|(label, _)| label).collect();
@@ -111,6 +163,22 @@ fn docs_recovery_svg_is_the_picture_the_code_draws() {
         kept == drawn,
         "docs/recovery.svg is out of date: cargo run --release -- recover --scenarios --svg docs/recovery.svg"
     );
+    // The table of results, row by row in the scenarios' order.
+    let rows = docs_table("| run | recovered |");
+    assert_eq!(rows.len(), reports.len(), "one row per scenario");
+    for (row, report) in rows.iter().zip(&reports) {
+        let measured = [
+            yes_no(report.recovery_s.is_some()),
+            report
+                .recovery_s
+                .map_or_else(|| "never".to_owned(), |s| format!("{s:.0} s")),
+            report.calls.to_string(),
+            report.wasted.to_string(),
+            report.peak_queue.to_string(),
+            yes_no(report.metastable),
+        ];
+        assert_eq!(row[2..8], measured, "docs/recovery.md's row {:?}", row[1]);
+    }
     assert!(
         ClientPolicy::ALL
             .iter()
