@@ -134,7 +134,7 @@ fn assert_proof(report: &ProofReport) {
 
 #[cfg(not(loom))]
 #[test]
-fn z3_proves_fixed_and_refutes_every_broken_variant() {
+fn z3_proves_fixed_and_refutes_each_variant_in_what_it_breaks() {
     let report = proof_with(Solver::Z3, "proof-z3");
     assert_proof(&report);
     every_proven_property_has_no_violation_in_the_step_model(&report);

@@ -69,9 +69,9 @@ pub enum Variant {
     /// already holds it or a newer one, instead of only when every endpoint does: the shortcut
     /// "this plan has been applied already" read off one record. Writes and sweep are
     /// `Fixed`'s, so nothing unsafe is ever written; but an endpoint left behind by an Enactor
-    /// that gave up on its lock is never finished by a later cycle of the same plan. Isolates
-    /// the rule "leave state the next cycle can finish", and shows why `progress` is checked:
-    /// every safety property holds for it.
+    /// that gave up on its lock is not finished by any cycle of the same plan that checks after
+    /// the give-up, only by a newer plan. Isolates the rule "let the next cycle finish what a
+    /// give-up left", and shows why `progress` is checked: every safety property holds for it.
     FixedSkipPartlyApplied,
 }
 
