@@ -10,6 +10,9 @@
 //! can share it (docs/testing.md).
 #![cfg(shuttle)]
 
+#[path = "support/doc_table.rs"]
+mod doc_table;
+
 use std::io::Write as _;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -17,6 +20,8 @@ use std::path::PathBuf;
 use planrace::harness::{Model, ReplayScheduleError, Sample, replay, seeds_from_env};
 use planrace::harness::{ScheduleError, SchedulerKind, Verdict};
 use planrace::{Config, Exploration, Property, ProtocolModel, Variant, sample, witness};
+
+use doc_table::table_rows;
 
 /// The sizes the suite samples: the incident's three Enactors with three and four endpoints,
 /// and a fleet of eight Enactors.
@@ -193,27 +198,18 @@ fn every_broken_variant_is_caught_where_it_must_be() {
 
 /// docs/testing.md's table of iterations to the first violation ("The shuttle suite") is this
 /// run's: one row per broken variant, one column per scheduler and size, `none in <budget>`
-/// where the budget ran out (the docs may group digits with commas). shuttle's schedules are
-/// deterministic for a seed, so the counts repeat.
+/// where the budget ran out. shuttle's schedules are deterministic for a seed, so the counts
+/// repeat.
 fn docs_first_violations_match(found: &[(Variant, &str, SchedulerKind, Option<u64>)]) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/testing.md");
-    let document = std::fs::read_to_string(path).expect("docs/testing.md");
     let mut header = vec!["variant".to_owned()];
     for scheduler in SCHEDULERS {
         header.extend(CONFIGS.map(|size| format!("{} {size}", scheduler.name())));
     }
     let header = format!("| {} |", header.join(" | "));
-    let documented: Vec<String> = document
-        .lines()
-        .skip_while(|line| *line != header)
-        .skip(2)
-        .take_while(|line| line.starts_with('|'))
-        .map(|line| line.replace(',', ""))
-        .collect();
     let budget = (CATCH_SEEDS.end - CATCH_SEEDS.start) * CATCH_PER_SEED as u64;
     let mut variants: Vec<Variant> = found.iter().map(|(v, ..)| *v).collect();
     variants.dedup();
-    let measured: Vec<String> = variants
+    let measured: Vec<Vec<String>> = variants
         .into_iter()
         .map(|variant| {
             let mut cells = vec![variant.name().to_owned()];
@@ -226,15 +222,19 @@ fn docs_first_violations_match(found: &[(Variant, &str, SchedulerKind, Option<u6
                     cells.push(iteration.map_or(format!("none in {budget}"), |n| n.to_string()));
                 }
             }
-            format!("| {} |", cells.join(" | "))
+            cells
         })
         .collect();
+    let printed: Vec<String> = measured
+        .iter()
+        .map(|cells| format!("| {} |", cells.join(" | ")))
+        .collect();
     assert_eq!(
-        documented,
+        table_rows("testing.md", &header),
         measured,
         "docs/testing.md's iterations to the first violation disagree with this run; \
          measured:\n{header}\n{}",
-        measured.join("\n")
+        printed.join("\n")
     );
 }
 

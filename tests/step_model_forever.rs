@@ -1,10 +1,16 @@
 //! The step model with Enactors that loop forever (`planrace check --cycles forever`), checked
 //! by stateright (the loom suite, and `--features stateright`): `Fixed` holds at 3E2P5G2K with
-//! every witness reached, and `Buggy` and every broken fix are caught with a shortest
-//! counterexample, but `FixedSkipPartlyApplied`, which breaks only `progress` and must hold
-//! here. With looping Enactors there is no end state, so `progress` is not checked
-//! (the proof checks its safety half, `referenced_plans_kept`, tests/proof.rs).
+//! every witness reached; `Buggy` and every broken fix that breaks a safety property are caught
+//! with a shortest counterexample; `FixedSkipPartlyApplied`, which breaks only `progress`, must
+//! hold here. With looping Enactors there is no end state, so `progress` is not checked (the
+//! proof checks its safety half, `referenced_plans_kept`, tests/proof.rs). docs/proof.md's
+//! count of `Fixed`'s states at 3E2P5G2K is checked against the run.
 #![cfg(any(loom, feature = "stateright"))]
+
+#[path = "support/doc_table.rs"]
+mod doc_table;
+
+use doc_table::table_rows;
 
 use planrace::{Config, Cycles, Property, StepModel, Variant, Verdict, check_step_model};
 
@@ -46,17 +52,12 @@ fn fixed_holds_forever_at_3e2p5g2k_with_every_witness_reached() {
 
 /// The states docs/proof.md's table of looping runs gives in the row that starts with `row`.
 fn documented_states(row: &str) -> usize {
-    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/proof.md"))
-        .expect("docs/proof.md");
-    let line = page
-        .lines()
-        .find(|line| line.starts_with(&format!("| {row}")))
+    let rows = table_rows("proof.md", "| configuration | states |");
+    let cells = rows
+        .iter()
+        .find(|cells| cells[0].starts_with(row))
         .unwrap_or_else(|| panic!("docs/proof.md has no row starting with {row:?}"));
-    let cell = line.split('|').nth(2).expect("a states cell");
-    cell.trim()
-        .replace(',', "")
-        .parse()
-        .expect("a count of states")
+    cells[1].parse().expect("a count of states")
 }
 
 /// Whether `variant` breaks a property the looping model checks. The match has no wildcard,
