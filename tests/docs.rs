@@ -3,6 +3,9 @@
 //! the README's is the committed loom counterexample, and every relative link leads somewhere.
 #![cfg(not(any(loom, shuttle)))]
 
+#[path = "support/doc_table.rs"]
+mod doc_table;
+
 use std::path::{Path, PathBuf};
 
 fn root() -> &'static Path {
@@ -207,19 +210,11 @@ fn quoted_counts(text: &str) -> Vec<(Option<u64>, u64, String)> {
 /// its four witness counts, which the loom suite checks against its own explorations
 /// (`docs_witness_counts_match_the_exploration` in tests/loom_matrix.rs).
 fn witness_rows() -> Vec<(u64, Vec<u64>)> {
-    read("docs/testing.md")
-        .lines()
-        .filter(|line| {
-            let config = line.split('|').nth(2).unwrap_or_default();
-            line.starts_with("| `") && config.contains("bound")
-        })
-        .map(|line| {
-            let cells: Vec<u64> = line
-                .split('|')
-                .skip(3)
-                .filter_map(|cell| count(cell.trim()))
-                .collect();
-            assert_eq!(cells.len(), 5, "a witness row has five counts: {line}");
+    doc_table::table_rows("testing.md", "| Variant | Config | Executions |")
+        .into_iter()
+        .map(|row| {
+            let cells: Vec<u64> = row[2..].iter().filter_map(|cell| count(cell)).collect();
+            assert_eq!(cells.len(), 5, "a witness row has five counts: {row:?}");
             (cells[0], cells[1..].to_vec())
         })
         .collect()

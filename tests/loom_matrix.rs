@@ -1,12 +1,15 @@
 //! The loom proofs: every variant explored on every configuration of the suite, each verdict
-//! computed by the exploration. Each variant must get the verdicts written here (`must_violate`:
-//! the broken ones violate every property and show how, `Fixed` and `ConditionalWriteOnly` hold
-//! every one at the suite's bounds); docs/verdicts.md must say what the exploration found.
+//! computed by the exploration. Each variant must get the verdicts written here (`must_violate`,
+//! per variant: what it must violate, and show how; every other property must hold at the
+//! suite's bounds); docs/verdicts.md must say what the exploration found.
 //!
 //! One test per exploration (`explore_<variant>_<config>`), each making every check that its
 //! exploration supports, so that the suite splits across machines by test name
 //! (`cargo nextest run --partition`, docs/testing.md) without exploring anything twice.
 #![cfg(loom)]
+
+#[path = "support/doc_table.rs"]
+mod doc_table;
 
 use std::io::Write as _;
 use std::path::Path;
@@ -312,35 +315,60 @@ fn docs_verdicts_match_the_exploration(exploration: &Exploration) {
     }
 }
 
+/// The header of docs/testing.md's table of witness counts.
+const WITNESS_TABLE: &str = "| Variant | Config | Executions |";
+
+/// The first two cells of a witness row: "`Fixed`" and "2E1P4G2K, no bound" (or "bound 3").
+fn witness_key(variant: Variant, config: Config, bound: &str) -> [String; 2] {
+    let bound = match bound {
+        "none" => "no bound".to_owned(),
+        preemptions => format!("bound {preemptions}"),
+    };
+    [format!("`{variant}`"), format!("{config}, {bound}")]
+}
+
 /// docs/testing.md's table of witness counts ("Witnesses: the "holds" verdicts are not
 /// vacuous") quotes some of the suite's explorations: a row for this variant, configuration
 /// and bound must hold this exploration's executions and witness counts, so that the numbers
 /// the docs quote cannot drift from what loom finds.
 fn docs_witness_counts_match_the_exploration(exploration: &Exploration) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/testing.md");
-    let text = std::fs::read_to_string(&path).expect("docs/testing.md");
     let (variant, config) = (exploration.model.variant, exploration.model.config);
-    let bound = match exploration.coverage.bound_label().as_str() {
-        "none" => "no bound".to_string(),
-        preemptions => format!("bound {preemptions}"),
-    };
-    let key = format!("| `{variant}` | {config}, {bound} |");
-    let Some(row) = text.lines().find(|line| line.starts_with(&key)) else {
+    let rows = doc_table::table_rows("testing.md", WITNESS_TABLE);
+    // Every row names one of the suite's explorations at its default bound, so that a row this
+    // lookup misreads fails here instead of being skipped.
+    let suite = Variant::ALL.into_iter().flat_map(|v| {
+        SUITE
+            .iter()
+            .map(move |s| witness_key(v, s.config, &bound_label(s.bound)))
+    });
+    let fixed_proof = witness_key(
+        Variant::Fixed,
+        FIXED_PROOF.config,
+        &bound_label(FIXED_PROOF.bound),
+    );
+    let explored: Vec<[String; 2]> = suite.chain([fixed_proof]).collect();
+    for row in &rows {
+        assert!(
+            explored.iter().any(|key| row[..2] == key[..]),
+            "docs/testing.md's witness row {row:?} names no exploration of the suite"
+        );
+    }
+    let bound = exploration.coverage.bound_label();
+    let key = witness_key(variant, config, &bound);
+    let Some(row) = rows.iter().find(|cells| cells[..2] == key) else {
         return;
     };
-    let quoted: Vec<u64> = row[key.len()..]
-        .split('|')
-        .map(str::trim)
-        .filter(|cell| !cell.is_empty())
-        .map(|cell| cell.replace(',', "").parse().expect("a count"))
+    let quoted: Vec<u64> = row[2..]
+        .iter()
+        .map(|cell| cell.parse().expect("a count"))
         .collect();
     let mut measured = vec![exploration.executions];
     measured.extend(witness::ALL.map(|name| exploration.witness_count(name).unwrap_or_default()));
     assert_eq!(
         quoted,
         measured,
-        "docs/testing.md's witness row for {variant} {config} ({bound}) disagrees with the \
-         exploration: executions, then {:?}",
+        "docs/testing.md's witness row {key:?} disagrees with the exploration: executions, \
+         then {:?}",
         witness::ALL
     );
 }

@@ -111,7 +111,7 @@ fn docs_calibration_is_this_one(calibration: &planrace::recovery::Calibration) {
     let rows = table_rows("recovery.md", "| backoff | writes | time (ms) |");
     assert_eq!(rows.len(), calibration.results.len(), "one row per backoff");
     for row in rows {
-        let name = row[0].trim_end_matches(" no jitter").replace(' ', "-");
+        let name = row[0].trim_end_matches(", no jitter").replace(' ', "-");
         let result = calibration
             .results
             .iter()
@@ -129,7 +129,7 @@ fn docs_calibration_is_this_one(calibration: &planrace::recovery::Calibration) {
         .join("|");
     for quoted in [
         format!("{:.3} (`calls_ratio`)", calibration.calls_ratio()),
-        format!("{calls:.3}x the writes {time:.3}x the time"),
+        format!("{calls:.3}x the writes, {time:.3}x the time"),
     ] {
         assert!(
             findings.contains(&quoted),
