@@ -270,19 +270,7 @@ fn the_sweep_age_table_is_the_step_models() {
             })
             .unwrap_or_else(|| panic!("no step-model row for {variant} {property} K={k}"))
     };
-    let document = read("docs/safe-updaters.md");
-    let table: Vec<Vec<String>> = document
-        .lines()
-        .skip_while(|line| !line.starts_with("| K |"))
-        .skip(2)
-        .take_while(|line| line.starts_with('|'))
-        .map(|line| {
-            line.split('|')
-                .map(|cell| cell.trim().replace(',', ""))
-                .filter(|cell| !cell.is_empty())
-                .collect()
-        })
-        .collect();
+    let table = doc_table::table_rows("safe-updaters.md", "| K |");
     assert_eq!(table.len(), 3, "one row per K");
     for cells in &table {
         let k = cells[0].as_str();
